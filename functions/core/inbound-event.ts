@@ -1,0 +1,393 @@
+import { z } from 'zod';
+
+/**
+ * Google's webhook payloads, parsed once at the edge into one discriminated `InboundEvent`.
+ *
+ * Google's own documents disagree on a few spellings (`type`/`suggestionType`,
+ * `redirectUri`/`redirect_uri`) and show booleans as strings in places; all are accepted.
+ * Timestamps must be RFC 3339: that is what rejects the placeholder payloads of Google's test
+ * framework ("MESSAGE_CREATE_TIME") into quarantine instead of into a conversation.
+ */
+
+const Rfc3339 = z.iso.datetime({ offset: true, local: false, precision: undefined });
+
+/** Booleans, also as the strings "true"/"false" that Google's examples show. */
+const LenientBoolean = z.union([
+  z.boolean(),
+  z.enum(['true', 'false', 'TRUE', 'FALSE', 'True', 'False']).transform((s) => s.toLowerCase() === 'true'),
+]);
+
+const NonEmpty = z.string().min(1);
+
+/** `brands/BRAND_ID/agents/AGENT_ID`; the brand and agent IDs are what routing keys on. */
+export const AgentName = z
+  .string()
+  .regex(/^brands\/[A-Za-z0-9_-]+\/agents\/[A-Za-z0-9_-]+$/, 'expected brands/BRAND_ID/agents/AGENT_ID');
+export type AgentName = z.infer<typeof AgentName>;
+
+export const EntryPoint = z.string().min(1);
+
+export const Context = z
+  .object({
+    entryPoint: EntryPoint.optional(),
+    userInfo: z
+      .object({
+        displayName: z.string().optional(),
+        userDeviceLocale: z.string().optional(),
+      })
+      .optional(),
+    widget: z.object({ url: z.string().optional(), widgetContext: z.string().optional() }).optional(),
+    resolvedLocale: z.string().optional(),
+    customContext: z.string().optional(),
+    placeId: z.string().optional(),
+    nearPlaceId: z.string().optional(),
+  })
+  .loose();
+export type Context = z.infer<typeof Context>;
+
+const MessageName = z
+  .string()
+  .regex(/^conversations\/[^/]+\/messages\/[^/]+$/, 'expected conversations/C/messages/M');
+
+export const UserMessagePayload = z.object({
+  messageId: NonEmpty,
+  name: MessageName.optional(),
+  text: z.string(),
+  createTime: Rfc3339,
+});
+
+export const ReceiptType = z.enum(['DELIVERED', 'READ', 'RECEIPT_TYPE_UNSPECIFIED']);
+export type ReceiptType = z.infer<typeof ReceiptType>;
+
+export const ReceiptsPayload = z.object({
+  receipts: z.array(z.object({ message: MessageName, receiptType: ReceiptType })).min(1),
+  createTime: Rfc3339,
+});
+
+export const UserStatusPayload = z.object({
+  isTyping: LenientBoolean.optional(),
+  requestedLiveAgent: LenientBoolean.optional(),
+  createTime: Rfc3339,
+});
+
+export const SuggestionType = z.enum(['ACTION', 'REPLY', 'SUGGESTION_TYPE_UNSPECIFIED']);
+
+export const SuggestionResponsePayload = z.object({
+  message: MessageName.optional(),
+  postbackData: z.string(),
+  createTime: Rfc3339,
+  text: z.string().optional(),
+  type: SuggestionType.optional(),
+  suggestionType: SuggestionType.optional(),
+});
+
+export const SurveyRating = z.enum([
+  'SURVEY_RATING_UNSPECIFIED',
+  'VERY_DISSATISFIED',
+  'SOMEWHAT_DISSATISFIED',
+  'NEITHER_SATISFIED_NOR_DISSATISFIED',
+  'SOMEWHAT_SATISFIED',
+  'VERY_SATISFIED',
+]);
+
+export const SurveyResponsePayload = z
+  .object({
+    survey: z.string().min(1),
+    rating: SurveyRating.optional(),
+    feedback: z.string().optional(),
+    createTime: Rfc3339,
+    surveyQuestionId: z.string().optional(),
+    questionResponseText: z.string().optional(),
+    questionResponsePostbackData: z.string().optional(),
+    questionType: z.string().optional(),
+    questionIndex: z.coerce.number().int().nonnegative().optional(),
+    totalQuestionCount: z.coerce.number().int().positive().optional(),
+    surveyTriggerSource: z.string().optional(),
+  })
+  .loose();
+
+export const AuthenticationResponsePayload = z.object({
+  code: z.string().optional(),
+  errorDetails: z
+    .object({ error: z.string().optional(), errorDescription: z.string().optional() })
+    .optional(),
+  redirectUri: z.string().optional(),
+  redirect_uri: z.string().optional(),
+});
+
+/** Kept as received: only its presence matters to routing (Google may already have answered). */
+export const DialogflowResponse = z
+  .object({ autoResponded: LenientBoolean.optional(), queryText: z.string().optional() })
+  .loose();
+
+const PAYLOAD_KEYS = [
+  'message',
+  'receipts',
+  'userStatus',
+  'surveyResponse',
+  'suggestionResponse',
+  'authenticationResponse',
+] as const;
+
+/** The webhook body as Google sends it (`UserMessage`). */
+export const UserMessage = z
+  .object({
+    requestId: NonEmpty.optional(),
+    conversationId: NonEmpty.max(512),
+    customAgentId: z.string().optional(),
+    agent: AgentName,
+    context: Context.optional(),
+    sendTime: Rfc3339.optional(),
+    dialogflowResponse: DialogflowResponse.optional(),
+    message: UserMessagePayload.optional(),
+    receipts: ReceiptsPayload.optional(),
+    userStatus: UserStatusPayload.optional(),
+    surveyResponse: SurveyResponsePayload.optional(),
+    suggestionResponse: SuggestionResponsePayload.optional(),
+    authenticationResponse: AuthenticationResponsePayload.optional(),
+  })
+  .loose()
+  .superRefine((body, ctx) => {
+    const present = PAYLOAD_KEYS.filter((k) => body[k] !== undefined);
+    if (present.length > 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `exactly one payload expected, found ${present.join(', ')}`,
+        path: [present[1] ?? 'payload'],
+      });
+    }
+    const status = body.userStatus;
+    if (status && status.isTyping === undefined && status.requestedLiveAgent === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'userStatus needs isTyping or requestedLiveAgent',
+        path: ['userStatus'],
+      });
+    }
+  });
+export type UserMessage = z.infer<typeof UserMessage>;
+
+/** Where the conversation came from; stored on the conversation and used by greetings. */
+export interface Origin {
+  entryPoint?: string;
+  placeId?: string;
+  nearPlaceId?: string;
+  resolvedLocale?: string;
+  userDeviceLocale?: string;
+  widgetUrl?: string;
+  customContext?: string;
+}
+
+interface EventBase {
+  conversationId: string;
+  agent: string;
+  brandId: string;
+  agentId: string;
+  requestId?: string;
+  /** Stable across Google's redeliveries; every effect of this event is keyed on it. */
+  dedupeKey: string;
+  /** When the user acted (payload createTime), else sendTime. ISO 8601. */
+  occurredAt?: string;
+  origin: Origin;
+  /** Personal data: logged only when content logging is configured. */
+  userDisplayName?: string;
+  /** Present when Google's Dialogflow integration saw the message (may have auto-responded). */
+  dialogflow?: { autoResponded: boolean };
+}
+
+export type InboundEvent =
+  | (EventBase & { kind: 'text'; messageId: string; text: string })
+  | (EventBase & { kind: 'image'; messageId: string; imageUrl: string })
+  | (EventBase & {
+      kind: 'receipts';
+      receipts: { messageId: string; receiptType: ReceiptType }[];
+    })
+  | (EventBase & { kind: 'typing'; isTyping: boolean })
+  | (EventBase & { kind: 'liveAgentRequest' })
+  | (EventBase & {
+      kind: 'suggestion';
+      postbackData: string;
+      text?: string;
+      suggestionType?: z.infer<typeof SuggestionType>;
+      /** The ID of our message that carried the chip, when Google names it. */
+      inReplyTo?: string;
+    })
+  | (EventBase & {
+      kind: 'survey';
+      surveyId: string;
+      rating?: z.infer<typeof SurveyRating>;
+      questionId?: string;
+      questionIndex?: number;
+      totalQuestionCount?: number;
+      responseText?: string;
+      responsePostbackData?: string;
+      feedback?: string;
+    })
+  | (EventBase & {
+      kind: 'authentication';
+      code?: string;
+      error?: string;
+      errorDescription?: string;
+      redirectUri?: string;
+    })
+  | (EventBase & { kind: 'unknown'; payloadKeys: string[] });
+
+export type InboundEventKind = InboundEvent['kind'];
+
+export const INBOUND_EVENT_KINDS: readonly InboundEventKind[] = [
+  'text',
+  'image',
+  'receipts',
+  'typing',
+  'liveAgentRequest',
+  'suggestion',
+  'survey',
+  'authentication',
+  'unknown',
+];
+
+/**
+ * A user's image arrives as a message whose text is a signed Cloud Storage URL (Google's
+ * fixtures); there is no separate image field.
+ */
+const SIGNED_IMAGE_URL = /^https:\/\/storage\.googleapis\.com\/[^\s?]+\?[^\s]*x-goog-signature=/i;
+
+const lastSegment = (name: string): string => name.slice(name.lastIndexOf('/') + 1);
+
+/** Content-derived keys need a digest; the core stays free of crypto, so it is passed in. */
+export type Digest = (text: string) => string;
+
+const KNOWN_TOP_LEVEL = new Set<string>([
+  'requestId',
+  'conversationId',
+  'customAgentId',
+  'agent',
+  'context',
+  'sendTime',
+  'dialogflowResponse',
+  ...PAYLOAD_KEYS,
+]);
+
+export type InboundParseResult =
+  | { ok: true; event: InboundEvent }
+  | { ok: false; reason: string; issues: { path: string; message: string }[] };
+
+/** Turns untrusted webhook JSON into an `InboundEvent`, or says exactly why it can't. */
+export function parseInboundEvent(json: unknown, digest: Digest): InboundParseResult {
+  const parsed = UserMessage.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => ({
+      path: i.path.map(String).join('.') || '(root)',
+      message: i.message,
+    }));
+    return {
+      ok: false,
+      reason: `schema mismatch: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+      issues,
+    };
+  }
+  return { ok: true, event: toInboundEvent(parsed.data, digest) };
+}
+
+function toInboundEvent(body: UserMessage, digest: Digest): InboundEvent {
+  const [, brandId = '', , agentId = ''] = body.agent.split('/');
+  const ctx = body.context;
+  const origin: Origin = dropUndefined({
+    entryPoint: ctx?.entryPoint,
+    placeId: ctx?.placeId,
+    nearPlaceId: ctx?.nearPlaceId,
+    resolvedLocale: ctx?.resolvedLocale,
+    userDeviceLocale: ctx?.userInfo?.userDeviceLocale,
+    widgetUrl: ctx?.widget?.url,
+    customContext: ctx?.customContext,
+  });
+  const payloadKey = PAYLOAD_KEYS.find((k) => body[k] !== undefined);
+  const contentKey = JSON.stringify([body.conversationId, payloadKey ?? null, payloadKey ? body[payloadKey] : null]);
+  const base: EventBase = dropUndefined({
+    conversationId: body.conversationId,
+    agent: body.agent,
+    brandId,
+    agentId,
+    requestId: body.requestId,
+    dedupeKey: body.requestId !== undefined ? `r:${body.requestId}` : `d:${digest(contentKey)}`,
+    occurredAt: undefined as string | undefined,
+    origin,
+    userDisplayName: ctx?.userInfo?.displayName,
+    dialogflow: body.dialogflowResponse
+      ? { autoResponded: body.dialogflowResponse.autoResponded ?? false }
+      : undefined,
+  });
+  const at = (createTime: string | undefined) => createTime ?? body.sendTime;
+
+  if (body.message) {
+    const m = body.message;
+    const common = { ...base, occurredAt: at(m.createTime), messageId: m.messageId };
+    return SIGNED_IMAGE_URL.test(m.text.trim())
+      ? { ...common, kind: 'image', imageUrl: m.text.trim() }
+      : { ...common, kind: 'text', text: m.text };
+  }
+  if (body.receipts) {
+    return {
+      ...base,
+      occurredAt: at(body.receipts.createTime),
+      kind: 'receipts',
+      receipts: body.receipts.receipts.map((r) => ({
+        messageId: lastSegment(r.message),
+        receiptType: r.receiptType,
+      })),
+    };
+  }
+  if (body.userStatus) {
+    const s = body.userStatus;
+    const occurredAt = at(s.createTime);
+    return s.requestedLiveAgent === true
+      ? { ...base, occurredAt, kind: 'liveAgentRequest' }
+      : { ...base, occurredAt, kind: 'typing', isTyping: s.isTyping ?? false };
+  }
+  if (body.suggestionResponse) {
+    const s = body.suggestionResponse;
+    return dropUndefined({
+      ...base,
+      occurredAt: at(s.createTime),
+      kind: 'suggestion' as const,
+      postbackData: s.postbackData,
+      text: s.text,
+      suggestionType: s.type ?? s.suggestionType,
+      inReplyTo: s.message ? lastSegment(s.message) : undefined,
+    });
+  }
+  if (body.surveyResponse) {
+    const s = body.surveyResponse;
+    return dropUndefined({
+      ...base,
+      occurredAt: at(s.createTime),
+      kind: 'survey' as const,
+      surveyId: lastSegment(s.survey),
+      rating: s.rating,
+      questionId: s.surveyQuestionId,
+      questionIndex: s.questionIndex,
+      totalQuestionCount: s.totalQuestionCount,
+      responseText: s.questionResponseText,
+      responsePostbackData: s.questionResponsePostbackData,
+      feedback: s.feedback,
+    });
+  }
+  if (body.authenticationResponse) {
+    const a = body.authenticationResponse;
+    return dropUndefined({
+      ...base,
+      occurredAt: body.sendTime,
+      kind: 'authentication' as const,
+      code: a.code,
+      error: a.errorDetails?.error,
+      errorDescription: a.errorDetails?.errorDescription,
+      redirectUri: a.redirectUri ?? a.redirect_uri,
+    });
+  }
+  const payloadKeys = Object.keys(body).filter((k) => !KNOWN_TOP_LEVEL.has(k));
+  return { ...base, occurredAt: body.sendTime, kind: 'unknown', payloadKeys };
+}
+
+function dropUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

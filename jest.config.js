@@ -1,0 +1,22 @@
+/** @type {import('jest').Config} */
+const tsJest = ['ts-jest', { isolatedModules: true, diagnostics: false }];
+
+// Two projects: `unit` needs nothing running; `emulator` needs the Pub/Sub and Firestore
+// emulators, which test/run-tests.mjs starts and describes through environment variables.
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      transform: { '^.+\\.ts$': tsJest },
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testPathIgnorePatterns: ['\\.emulator\\.test\\.ts$'],
+    },
+    {
+      displayName: 'emulator',
+      testEnvironment: 'node',
+      transform: { '^.+\\.ts$': tsJest },
+      testMatch: ['<rootDir>/test/**/*.emulator.test.ts'],
+    },
+  ],
+};
