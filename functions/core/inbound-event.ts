@@ -14,7 +14,9 @@ const Rfc3339 = z.iso.datetime({ offset: true, local: false, precision: undefine
 /** Booleans, also as the strings "true"/"false" that Google's examples show. */
 const LenientBoolean = z.union([
   z.boolean(),
-  z.enum(['true', 'false', 'TRUE', 'FALSE', 'True', 'False']).transform((s) => s.toLowerCase() === 'true'),
+  z
+    .enum(['true', 'false', 'TRUE', 'FALSE', 'True', 'False'])
+    .transform((s) => s.toLowerCase() === 'true'),
 ]);
 
 const NonEmpty = z.string().min(1);
@@ -22,7 +24,10 @@ const NonEmpty = z.string().min(1);
 /** `brands/BRAND_ID/agents/AGENT_ID`; the brand and agent IDs are what routing keys on. */
 export const AgentName = z
   .string()
-  .regex(/^brands\/[A-Za-z0-9_-]+\/agents\/[A-Za-z0-9_-]+$/, 'expected brands/BRAND_ID/agents/AGENT_ID');
+  .regex(
+    /^brands\/[A-Za-z0-9_-]+\/agents\/[A-Za-z0-9_-]+$/,
+    'expected brands/BRAND_ID/agents/AGENT_ID',
+  );
 export type AgentName = z.infer<typeof AgentName>;
 
 export const EntryPoint = z.string().min(1);
@@ -36,7 +41,9 @@ export const Context = z
         userDeviceLocale: z.string().optional(),
       })
       .optional(),
-    widget: z.object({ url: z.string().optional(), widgetContext: z.string().optional() }).optional(),
+    widget: z
+      .object({ url: z.string().optional(), widgetContext: z.string().optional() })
+      .optional(),
     resolvedLocale: z.string().optional(),
     customContext: z.string().optional(),
     placeId: z.string().optional(),
@@ -302,7 +309,11 @@ function toInboundEvent(body: UserMessage, digest: Digest): InboundEvent {
     customContext: ctx?.customContext,
   });
   const payloadKey = PAYLOAD_KEYS.find((k) => body[k] !== undefined);
-  const contentKey = JSON.stringify([body.conversationId, payloadKey ?? null, payloadKey ? body[payloadKey] : null]);
+  const contentKey = JSON.stringify([
+    body.conversationId,
+    payloadKey ?? null,
+    payloadKey ? body[payloadKey] : null,
+  ]);
   const base: EventBase = dropUndefined({
     conversationId: body.conversationId,
     agent: body.agent,

@@ -1,0 +1,202 @@
+import type { Request, Response } from '@google-cloud/functions-framework';
+import type { Digest, InboundEvent } from '../core/inbound-event';
+import { parseInboundEvent } from '../core/inbound-event';
+import type { EventBus } from '../ports/event-bus';
+import type { Logger } from '../platform/logger';
+import { traceIdFromHeaders } from '../platform/trace';
+import type { WebhookConfig } from './config';
+import { MALFORMED_JSON, type RequestWithMalformedJson } from './malformed-json';
+import { signatureMatches, tokensEqual } from './signature';
+
+export interface WebhookDeps {
+  config: Pick<WebhookConfig, 'BM_PARTNER_KEY' | 'BM_CLIENT_TOKEN' | 'WEBHOOK_MAX_BODY_BYTES'>;
+  bus: EventBus;
+  log: Logger;
+  now: () => Date;
+  newTraceId: () => string;
+  digest: Digest;
+}
+
+/** Attributes on every `inbound` message: routing and log correlation without decoding. */
+export interface InboundAttributes extends Record<string, string> {
+  brand: string;
+  agent: string;
+  conversation: string;
+  kind: string;
+  dedupeKey: string;
+  traceId: string;
+  receivedAt: string;
+}
+
+/**
+ * The webhook Google calls. It answers 200 only once the event is durably on the `inbound`
+ * topic (or, if authentic but unusable, in quarantine); anything else it answers with a status
+ * that makes Google retry (503) or that says the caller is not Google (401/403).
+ */
+export function makeWebhookHandler(deps: WebhookDeps) {
+  const { config, bus, now } = deps;
+  const keys = [config.BM_PARTNER_KEY, config.BM_CLIENT_TOKEN];
+
+  return async (req: Request, res: Response): Promise<void> => {
+    const traceId = traceIdFromHeaders(req.headers) ?? deps.newTraceId();
+    const log = deps.log.with({ traceId });
+    const reject = (status: number, reason: string, extra: Record<string, string> = {}) => {
+      log.warn(`webhook rejected: ${reason}`, { event: 'webhook_rejected', status, reason });
+      for (const [name, value] of Object.entries(extra)) res.set(name, value);
+      res.status(status).json({ error: { code: status, message: reason } });
+    };
+
+    if (req.method !== 'POST') return reject(405, 'only POST is accepted', { Allow: 'POST' });
+    const declaredLength = Number(req.headers['content-length'] ?? 0);
+    const raw: Buffer = req.rawBody ?? Buffer.alloc(0);
+    if (
+      declaredLength > config.WEBHOOK_MAX_BODY_BYTES ||
+      raw.length > config.WEBHOOK_MAX_BODY_BYTES
+    ) {
+      return reject(413, `body exceeds ${config.WEBHOOK_MAX_BODY_BYTES} bytes`);
+    }
+    if (!req.is('application/json')) return reject(415, 'content type must be application/json');
+
+    const malformed = (req as RequestWithMalformedJson)[MALFORMED_JSON];
+    const body: unknown = malformed === undefined ? req.body : undefined;
+
+    if (isHandshake(body)) {
+      if (!tokensEqual(body.clientToken, config.BM_CLIENT_TOKEN)) {
+        return reject(403, 'client token does not match');
+      }
+      log.info('webhook registration handshake answered', { event: 'webhook_verified' });
+      res.status(200).type('text/plain').send(body.secret);
+      return;
+    }
+
+    if (!signatureMatches(raw, req.get('x-goog-signature'), keys)) {
+      return reject(
+        401,
+        req.get('x-goog-signature') ? 'signature does not match' : 'signature missing',
+      );
+    }
+
+    const receivedAt = now().toISOString();
+    const parsed =
+      malformed !== undefined
+        ? ({ ok: false, reason: `invalid JSON: ${malformed}` } as const)
+        : parseInboundEvent(body, deps.digest);
+
+    try {
+      if (!parsed.ok) {
+        await quarantine(raw, parsed.reason, body, { traceId, receivedAt });
+        res.status(200).json({ status: 'quarantined' });
+        return;
+      }
+      await publish(parsed.event, raw, { traceId, receivedAt });
+      res.status(200).json({ status: 'accepted' });
+    } catch (error) {
+      log.error('event not accepted; asking Google to redeliver', {
+        event: 'webhook_unavailable',
+        error,
+      });
+      res
+        .set('Retry-After', '10')
+        .status(503)
+        .json({ error: { code: 503, message: 'temporarily unavailable' } });
+    }
+  };
+
+  async function publish(
+    event: InboundEvent,
+    raw: Buffer,
+    meta: { traceId: string; receivedAt: string },
+  ) {
+    const attributes: InboundAttributes = {
+      brand: event.brandId,
+      agent: event.agent,
+      conversation: event.conversationId,
+      kind: event.kind,
+      dedupeKey: event.dedupeKey,
+      traceId: meta.traceId,
+      receivedAt: meta.receivedAt,
+    };
+    // The bytes Google signed travel as they came: every later function parses the same input.
+    const id = await bus.publish('inbound', {
+      data: raw,
+      attributes,
+      orderingKey: event.conversationId,
+    });
+    deps.log
+      .with({
+        traceId: meta.traceId,
+        labels: {
+          conversationId: event.conversationId,
+          brandId: event.brandId,
+          agentId: event.agentId,
+          dedupeKey: event.dedupeKey,
+          ...(event.requestId ? { requestId: event.requestId } : {}),
+        },
+      })
+      .info(`accepted ${event.kind} event`, {
+        event: 'event_accepted',
+        kind: event.kind,
+        busMessageId: id,
+        content: contentOf(event),
+      });
+  }
+
+  async function quarantine(
+    raw: Buffer,
+    reason: string,
+    body: unknown,
+    meta: { traceId: string; receivedAt: string },
+  ) {
+    const ids = bestEffortIds(body);
+    const attributes: Record<string, string> = {
+      reason: reason.slice(0, 1000),
+      source: 'webhook',
+      traceId: meta.traceId,
+      receivedAt: meta.receivedAt,
+      ...(ids.conversationId ? { conversation: ids.conversationId.slice(0, 512) } : {}),
+      ...(ids.agent ? { agent: ids.agent.slice(0, 512) } : {}),
+    };
+    await bus.publish('quarantine', { data: raw, attributes });
+    deps.log
+      .with({
+        traceId: meta.traceId,
+        labels: ids.conversationId ? { conversationId: ids.conversationId } : {},
+      })
+      .warn('authentic event quarantined', {
+        event: 'event_quarantined',
+        reason,
+        bytes: raw.length,
+      });
+  }
+}
+
+function isHandshake(body: unknown): body is { clientToken: string; secret: string } {
+  if (typeof body !== 'object' || body === null) return false;
+  const b = body as Record<string, unknown>;
+  return (
+    typeof b.clientToken === 'string' &&
+    typeof b.secret === 'string' &&
+    b.conversationId === undefined
+  );
+}
+
+function bestEffortIds(body: unknown): { conversationId?: string; agent?: string } {
+  if (typeof body !== 'object' || body === null) return {};
+  const b = body as Record<string, unknown>;
+  return {
+    ...(typeof b.conversationId === 'string' ? { conversationId: b.conversationId } : {}),
+    ...(typeof b.agent === 'string' ? { agent: b.agent } : {}),
+  };
+}
+
+function contentOf(event: InboundEvent): Record<string, unknown> | undefined {
+  const name = event.userDisplayName ? { userDisplayName: event.userDisplayName } : {};
+  switch (event.kind) {
+    case 'text':
+      return { ...name, text: event.text };
+    case 'suggestion':
+      return { ...name, text: event.text, postbackData: event.postbackData };
+    default:
+      return event.userDisplayName ? name : undefined;
+  }
+}
