@@ -1,5 +1,5 @@
 /** @type {import('jest').Config} */
-const tsJest = ['ts-jest', { isolatedModules: true, diagnostics: false }];
+const tsJest = ['ts-jest', { diagnostics: false }];
 
 // Two projects: `unit` needs nothing running; `emulator` needs the Pub/Sub and Firestore
 // emulators, which test/run-tests.mjs starts and describes through environment variables.

@@ -1,0 +1,202 @@
+import type { Server } from 'node:http';
+import request from 'supertest';
+import { InMemoryEventBus } from '../../functions/adapters/in-memory-event-bus';
+import { fixtures, placeholderTypingEvent, CONVERSATION } from '../fixtures/webhook-events';
+import { CLIENT_TOKEN, signed, webhookServer } from '../support/webhook-server';
+
+const text = (m: { data: Uint8Array }) => Buffer.from(m.data).toString('utf8');
+
+describe('webhook over HTTP (functions-framework test server)', () => {
+  let bus: InMemoryEventBus;
+  let server: Server;
+  let logs: string[];
+
+  beforeEach(() => {
+    bus = new InMemoryEventBus();
+    logs = [];
+    server = webhookServer(bus, { logs, maxBodyBytes: 4096 });
+  });
+
+  const post = (body: string, headers: Record<string, string>) =>
+    request(server).post('/').set(headers).send(body);
+
+  describe('registration handshake', () => {
+    it('echoes the secret as text/plain when the client token matches', async () => {
+      const body = JSON.stringify({ clientToken: CLIENT_TOKEN, secret: '0123456789' });
+      const res = await post(body, { 'Content-Type': 'application/json' });
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toMatch(/^text\/plain/);
+      expect(res.text).toBe('0123456789');
+      expect(bus.published).toHaveLength(0);
+    });
+
+    it.each([
+      ['wrong token', { clientToken: 'SJENCPGJESMGUFPY', secret: '0123456789' }],
+      ['empty token', { clientToken: '', secret: '0123456789' }],
+    ])('refuses a %s with 403 and no secret', async (_name, payload) => {
+      const res = await post(JSON.stringify(payload), { 'Content-Type': 'application/json' });
+      expect(res.status).toBe(403);
+      expect(res.text).not.toContain('0123456789');
+    });
+  });
+
+  describe('authentic events', () => {
+    it.each(Object.keys(fixtures) as (keyof typeof fixtures)[])(
+      '%s is published to inbound with its attributes and ordering key',
+      async (name) => {
+        const body = JSON.stringify(fixtures[name]);
+        const res = await post(body, signed(body));
+        expect(res.status).toBe(200);
+        expect(res.body).toEqual({ status: 'accepted' });
+        expect(bus.published).toHaveLength(1);
+        const [message] = bus.published;
+        expect(message?.topic).toBe('inbound');
+        expect(message?.orderingKey).toBe(CONVERSATION);
+        expect(text(message!)).toBe(body);
+        expect(message?.attributes).toMatchObject({
+          brand: 'velo-cafe',
+          agent: 'brands/velo-cafe/agents/velo-cafe-agent',
+          conversation: CONVERSATION,
+          receivedAt: '2026-11-25T12:00:00.000Z',
+        });
+        expect(message?.attributes.dedupeKey).toMatch(/^(r|d):/);
+      },
+    );
+
+    it('accepts a body signed with the client token (the later documentation)', async () => {
+      const body = JSON.stringify(fixtures.text);
+      const res = await post(body, signed(body, CLIENT_TOKEN));
+      expect(res.status).toBe(200);
+      expect(bus.published[0]?.attributes.kind).toBe('text');
+    });
+
+    it('takes the trace from X-Cloud-Trace-Context and carries it on', async () => {
+      const body = JSON.stringify(fixtures.text);
+      const trace = '105445aa7843bc8bf206b12000100000';
+      await post(body, { ...signed(body), 'X-Cloud-Trace-Context': `${trace}/1;o=1` });
+      expect(bus.published[0]?.attributes.traceId).toBe(trace);
+      const accepted = logs
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .find((l) => l.event === 'event_accepted');
+      expect(accepted?.['logging.googleapis.com/trace']).toBe(
+        `projects/test-project/traces/${trace}`,
+      );
+      expect(accepted?.['logging.googleapis.com/labels']).toMatchObject({
+        conversationId: CONVERSATION,
+        brandId: 'velo-cafe',
+      });
+    });
+
+    it('never logs message text or the user name by default', async () => {
+      const body = JSON.stringify(fixtures.text);
+      await post(body, signed(body));
+      expect(logs.join('\n')).not.toContain('open on Sunday');
+      expect(logs.join('\n')).not.toContain('Jane Doe');
+    });
+  });
+
+  describe('what is not from Google is refused and not published', () => {
+    const body = JSON.stringify(fixtures.text);
+    it.each([
+      ['no signature', { 'Content-Type': 'application/json' }, 401],
+      ['an empty signature', { 'Content-Type': 'application/json', 'X-Goog-Signature': '' }, 401],
+      ['a signature made with another key', signed(body, 'someone-else'), 401],
+      [
+        'a signature that is not base64',
+        { 'Content-Type': 'application/json', 'X-Goog-Signature': 'not base64!' },
+        401,
+      ],
+    ])('%s: %d', async (_name, headers, status) => {
+      const res = await post(body, headers);
+      expect(res.status).toBe(status);
+      expect(res.body as unknown).toEqual({ error: { code: status, message: expect.any(String) } });
+      expect(bus.published).toHaveLength(0);
+    });
+
+    it('a tampered body: 401', async () => {
+      const headers = signed(body);
+      const res = await post(body.replace('Sunday', 'Monday'), headers);
+      expect(res.status).toBe(401);
+      expect(bus.published).toHaveLength(0);
+    });
+
+    it('wrong method: 405 with Allow', async () => {
+      const res = await request(server).get('/');
+      expect(res.status).toBe(405);
+      expect(res.headers.allow).toBe('POST');
+    });
+
+    it('oversized body: 413 before any signature work', async () => {
+      const big = JSON.stringify({ ...fixtures.text, padding: 'x'.repeat(5000) });
+      const res = await post(big, signed(big));
+      expect(res.status).toBe(413);
+      expect(bus.published).toHaveLength(0);
+    });
+
+    it('non-JSON content type: 415', async () => {
+      const res = await post('conversationId=1', {
+        'Content-Type': 'application/x-www-form-urlencoded',
+        'X-Goog-Signature': 'x',
+      });
+      expect(res.status).toBe(415);
+      expect(bus.published).toHaveLength(0);
+    });
+
+    it('logs each rejection as webhook_rejected for the metric', async () => {
+      await post(body, { 'Content-Type': 'application/json' });
+      const rejected = logs
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .filter((l) => l.event === 'webhook_rejected');
+      expect(rejected).toEqual([expect.objectContaining({ severity: 'WARNING', status: 401 })]);
+    });
+  });
+
+  describe('authentic but unusable: quarantined with the raw body, answered 200', () => {
+    it.each([
+      ['malformed JSON', '{"conversationId": "abc", "agent": '],
+      ['Google placeholder payload', JSON.stringify(placeholderTypingEvent)],
+      ['schema mismatch', JSON.stringify({ ...fixtures.text, message: { text: 'no id' } })],
+    ])('%s', async (_name, raw) => {
+      const res = await post(raw, signed(raw));
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ status: 'quarantined' });
+      expect(bus.published).toHaveLength(1);
+      const [kept] = bus.published;
+      expect(kept?.topic).toBe('quarantine');
+      expect(text(kept!)).toBe(raw);
+      expect(kept?.attributes.reason).toBeTruthy();
+      const warning = logs
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .find((l) => l.event === 'event_quarantined');
+      expect(warning?.severity).toBe('WARNING');
+    });
+
+    it('malformed JSON that is not signed is still refused', async () => {
+      const res = await post('{"broken', { 'Content-Type': 'application/json' });
+      expect(res.status).toBe(401);
+      expect(bus.published).toHaveLength(0);
+    });
+  });
+
+  describe('when Pub/Sub does not acknowledge', () => {
+    it('answers 503 so Google redelivers, and nothing is lost', async () => {
+      const body = JSON.stringify(fixtures.text);
+      bus.failNextPublish('inbound');
+      const first = await post(body, signed(body));
+      expect(first.status).toBe(503);
+      expect(first.headers['retry-after']).toBeDefined();
+      expect(bus.published).toHaveLength(0);
+      // Google's redelivery of the same bytes then succeeds.
+      const retry = await post(body, signed(body));
+      expect(retry.status).toBe(200);
+      expect(bus.published).toHaveLength(1);
+    });
+
+    it('answers 503 when the quarantine cannot be written either', async () => {
+      const raw = '{"broken';
+      bus.failNextPublish('quarantine');
+      const res = await post(raw, signed(raw));
+      expect(res.status).toBe(503);
+    });
+  });
+});
