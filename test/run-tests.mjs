@@ -1,12 +1,12 @@
-// `npm test`: starts the Pub/Sub and Firestore emulators on free ports, runs every jest project
-// against them, stops them, and prints one closing line with the counts.
+// `npm test`: builds, starts the Pub/Sub and Firestore emulators on free ports, runs every jest
+// project against them, stops them, and prints one closing line with the counts.
 // Without the emulators the emulator-backed tests are skipped, loudly; under CI=true that is a
 // failure instead, because CI must prove the real integrations.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { locateEmulators, startEmulators } from './emulators.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ci = /^(1|true)$/i.test(process.env.CI ?? '');
@@ -17,6 +17,25 @@ const banner = (lines) => {
   const bar = '!'.repeat(78);
   console.error(['', bar, ...lines.map((l) => `!! ${l}`), bar, ''].join('\n'));
 };
+
+// The end-to-end suites run the compiled functions as separate processes, as deployed. Type
+// errors don't stop the tests (`npm run typecheck` reports them); only a build that emits nothing does.
+const build = spawnSync(
+  process.execPath,
+  [
+    path.join(root, 'node_modules/typescript/bin/tsc'),
+    '-p',
+    'tsconfig.build.json',
+    '--noEmitOnError',
+    'false',
+  ],
+  { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] },
+);
+if (build.status !== 0)
+  console.error('build: type errors (run `npm run typecheck`); testing what was emitted');
+const { locateEmulators, startEmulators } = createRequire(import.meta.url)(
+  path.join(root, 'dist/functions/local/emulators.js'),
+);
 
 let emulators;
 const env = { ...process.env };
