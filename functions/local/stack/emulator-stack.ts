@@ -1,0 +1,128 @@
+import { PubSub } from '@google-cloud/pubsub';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { startEmulators } from '../emulators';
+import { startProcess, stopProcess, waitUntilAnswering, type ManagedProcess } from '../processes';
+import { createTopology } from '../topology';
+import { FUNCTIONS, type StackConfig } from './config';
+import type { Seeder } from './seed';
+
+export interface RunningStack {
+  urls: Record<string, string>;
+  skipped: string[];
+  stop(): Promise<void>;
+}
+
+/**
+ * The product as it runs in Google Cloud, on one machine: the emulators, every function in its
+ * own functions-framework process (loading only its own SDKs, as deployed), Pub/Sub push
+ * subscriptions between them, and the Business Messages API stand-in.
+ */
+export async function startEmulatorStack(
+  config: StackConfig,
+  options: {
+    root: string;
+    seed: Seeder;
+    output: (line: string) => void;
+    /** Receives the stop function before anything starts, so a Ctrl-C mid-start cleans up. */
+    onStop: (stop: () => Promise<void>) => void;
+  },
+): Promise<RunningStack> {
+  const host = config.BM_STACK_HOST;
+  const children: ManagedProcess[] = [];
+  let emulators: Awaited<ReturnType<typeof startEmulators>> | undefined;
+  const stop = async () => {
+    await Promise.all(children.map((c) => stopProcess(c)));
+    await emulators?.stop();
+  };
+  options.onStop(stop);
+
+  try {
+    emulators = await startEmulators({
+      pubsubPort: config.PUBSUB_EMULATOR_PORT,
+      firestorePort: config.FIRESTORE_EMULATOR_PORT,
+    });
+    const standinUrl = `http://${host}:${config.BM_STANDIN_PORT}/`;
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      GOOGLE_CLOUD_PROJECT: config.GOOGLE_CLOUD_PROJECT,
+      PUBSUB_EMULATOR_HOST: emulators.pubsubHost,
+      FIRESTORE_EMULATOR_HOST: emulators.firestoreHost,
+      BM_API_ROOT_URL: standinUrl,
+      BM_PARTNER_KEY: config.BM_PARTNER_KEY,
+      BM_CLIENT_TOKEN: config.BM_CLIENT_TOKEN,
+      METADATA_SERVER_DETECTION: 'none',
+    };
+    const relay = (name: string) => (chunk: Buffer) => {
+      if (config.BM_STACK_LOGS === 'quiet') return;
+      for (const line of chunk.toString().split('\n'))
+        if (line.trim()) options.output(`[${name}] ${line}`);
+    };
+
+    const standin = startProcess(
+      'bm-api-standin',
+      process.execPath,
+      [path.join(options.root, 'dist/functions/local/bm-api-standin/main.js')],
+      {
+        env: { ...env, BM_STANDIN_PORT: String(config.BM_STANDIN_PORT), BM_STANDIN_HOST: host },
+        onOutput: relay('bm-api'),
+      },
+    );
+    children.push(standin);
+
+    const frameworkMain = path.join(
+      options.root,
+      'node_modules/@google-cloud/functions-framework/build/src/main.js',
+    );
+    const urls: Record<string, string> = { standin: standinUrl };
+    const skipped: string[] = [];
+    const started: { name: string; url: string; process: ManagedProcess }[] = [];
+    for (const fn of FUNCTIONS) {
+      if (!existsSync(path.join(options.root, 'dist/functions', fn.folder, 'index.js'))) {
+        skipped.push(fn.name);
+        continue;
+      }
+      const port = config[fn.port];
+      const child = startProcess(
+        fn.name,
+        process.execPath,
+        [
+          frameworkMain,
+          `--target=${fn.name}`,
+          `--signature-type=${fn.signature}`,
+          `--port=${port}`,
+        ],
+        { env: { ...env, FUNCTION_TARGET: fn.name, PORT: String(port) }, onOutput: relay(fn.name) },
+      );
+      children.push(child);
+      const url = `http://${host}:${port}/`;
+      urls[fn.name] = url;
+      started.push({ name: fn.name, url, process: child });
+    }
+
+    await Promise.all([
+      waitUntilAnswering(`${standinUrl}healthz`, standin),
+      ...started.map((s) => waitUntilAnswering(s.url, s.process)),
+    ]);
+
+    const admin = new PubSub({
+      projectId: config.GOOGLE_CLOUD_PROJECT,
+      apiEndpoint: emulators.pubsubHost,
+    });
+    await createTopology(admin, { projectId: config.GOOGLE_CLOUD_PROJECT, endpoints: urls });
+    await admin.close();
+    await options.seed({
+      firestoreHost: emulators.firestoreHost,
+      projectId: config.GOOGLE_CLOUD_PROJECT,
+    });
+
+    return {
+      urls: { ...urls, pubsub: emulators.pubsubHost, firestore: emulators.firestoreHost },
+      skipped,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
