@@ -26,22 +26,26 @@ export async function startEmulatorStack(
     output: (line: string) => void;
     /** Receives the stop function before anything starts, so a Ctrl-C mid-start cleans up. */
     onStop: (stop: () => Promise<void>) => void;
+    /** Emulators already running (tests, benchmarks): used as they are, and left running. */
+    emulators?: { pubsubHost: string; firestoreHost: string };
   },
 ): Promise<RunningStack> {
   const host = config.BM_STACK_HOST;
   const children: ManagedProcess[] = [];
-  let emulators: Awaited<ReturnType<typeof startEmulators>> | undefined;
+  let started: Awaited<ReturnType<typeof startEmulators>> | undefined;
   const stop = async () => {
     await Promise.all(children.map((c) => stopProcess(c)));
-    await emulators?.stop();
+    await started?.stop();
   };
   options.onStop(stop);
 
   try {
-    emulators = await startEmulators({
-      pubsubPort: config.PUBSUB_EMULATOR_PORT,
-      firestorePort: config.FIRESTORE_EMULATOR_PORT,
-    });
+    const emulators =
+      options.emulators ??
+      (started = await startEmulators({
+        pubsubPort: config.PUBSUB_EMULATOR_PORT,
+        firestorePort: config.FIRESTORE_EMULATOR_PORT,
+      }));
     const standinUrl = `http://${host}:${config.BM_STANDIN_PORT}/`;
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -76,7 +80,7 @@ export async function startEmulatorStack(
     );
     const urls: Record<string, string> = { standin: standinUrl };
     const skipped: string[] = [];
-    const started: { name: string; url: string; process: ManagedProcess }[] = [];
+    const functions: { name: string; url: string; process: ManagedProcess }[] = [];
     for (const fn of FUNCTIONS) {
       if (!existsSync(path.join(options.root, 'dist/functions', fn.folder, 'index.js'))) {
         skipped.push(fn.name);
@@ -97,12 +101,12 @@ export async function startEmulatorStack(
       children.push(child);
       const url = `http://${host}:${port}/`;
       urls[fn.name] = url;
-      started.push({ name: fn.name, url, process: child });
+      functions.push({ name: fn.name, url, process: child });
     }
 
     await Promise.all([
       waitUntilAnswering(`${standinUrl}healthz`, standin),
-      ...started.map((s) => waitUntilAnswering(s.url, s.process)),
+      ...functions.map((f) => waitUntilAnswering(f.url, f.process)),
     ]);
 
     const admin = new PubSub({
