@@ -6,6 +6,7 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- loading on demand is the point */
 const FUNCTIONS: Record<string, () => void> = {
   webhook: () => void require('./webhook'),
+  classifier: () => void require('./classifier'),
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 

@@ -1,0 +1,319 @@
+import {
+  Timestamp,
+  type DocumentData,
+  type DocumentReference,
+  type DocumentSnapshot,
+  type Firestore,
+  type Transaction,
+} from '@google-cloud/firestore';
+import type { z } from 'zod';
+import {
+  Conversation as ConversationSchema,
+  MESSAGE_LOG_TTL_DAYS,
+  MessageLogEntry as MessageLogEntrySchema,
+  PROCESSED_MARKER_TTL_DAYS,
+  RecordedRouting as RecordedRoutingSchema,
+  applyBotOutcome,
+  checkListQuery,
+  expiryAfter,
+  finishUpdate,
+  mergeOutbound,
+  type Conversation,
+  type MessageLogEntry,
+  type ProcessedMarker,
+} from '../core/conversation';
+import { PermanentFailure } from '../core/failure';
+import type { InboundEvent } from '../core/inbound-event';
+import { logsMessage, receiptTargets, receiptWrites } from '../core/state-machine';
+import type {
+  ApplyInboundResult,
+  BotOutcomeResult,
+  ConversationQuery,
+  ConversationStore,
+  Decide,
+  OutboundLog,
+  UpdateFn,
+  UpdateResult,
+} from '../ports/conversation-store';
+import { isRejection } from '../ports/conversation-store';
+
+/**
+ * The conversation store on Firestore:
+ *
+ * - `conversations/{conversationId}`: the conversation;
+ * - `conversations/{conversationId}/messages/{key}`: the message log. A customer's event is
+ *   keyed by its dedupe key and created (`create()`) in the transaction that applies it, so the
+ *   entry is also the event's processed marker; our sends are keyed by their message/event ID;
+ * - `conversations/{conversationId}/processed/{key}`: the marker of an event that logs no
+ *   message (receipts, typing), and `u:{idempotencyKey}` of an applied update.
+ *
+ * Log entries and markers carry `expireAt` for a TTL policy. Times are Timestamps at the top
+ * level of each document (queried, ordered, expired on) and ISO strings inside maps.
+ */
+export class FirestoreConversationStore implements ConversationStore {
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly db: Firestore,
+    options: { now?: () => Date } = {},
+  ) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  applyInbound(event: InboundEvent, decide: Decide): Promise<ApplyInboundResult> {
+    const conversation = this.conversationRef(event.conversationId);
+    const marker = conversation
+      .collection(logsMessage(event.kind) ? 'messages' : 'processed')
+      .doc(firestoreId(event.dedupeKey));
+    return this.transaction(async (tx): Promise<ApplyInboundResult> => {
+      const [current, done] = await tx.getAll(conversation, marker);
+      if (done?.exists) {
+        const previous = RecordedRoutingSchema.safeParse(fromFirestore(done.get('routing')));
+        return previous.success
+          ? { duplicate: true, previous: previous.data }
+          : { duplicate: true };
+      }
+      const result = decide(readConversation(current));
+      const targets = receiptTargets(result);
+      const held = new Map<string, MessageLogEntry>();
+      if (targets.length > 0) {
+        const refs = targets.map((id) => conversation.collection('messages').doc(firestoreId(id)));
+        for (const snapshot of await tx.getAll(...refs)) {
+          const entry = readEntry(snapshot);
+          if (entry) held.set(entry.key, entry);
+        }
+      }
+      // Reads are done; from here on only writes.
+      if (result.changed && result.conversation) {
+        tx.set(conversation, conversationToDoc(result.conversation));
+      }
+      for (const effect of result.effects) {
+        if (effect.type === 'log-inbound') tx.create(marker, entryToDoc(effect.entry));
+        if (effect.type === 'mark-processed') tx.create(marker, markerToDoc(effect.marker));
+      }
+      for (const entry of receiptWrites(result, held)) {
+        tx.set(conversation.collection('messages').doc(firestoreId(entry.key)), entryToDoc(entry));
+      }
+      return { duplicate: false, result };
+    });
+  }
+
+  recordBotOutcome(
+    conversationId: string,
+    dedupeKey: string,
+    matched: boolean,
+  ): Promise<BotOutcomeResult> {
+    const ref = this.conversationRef(conversationId);
+    return this.transaction(async (tx): Promise<BotOutcomeResult> => {
+      const current = readConversation(await tx.get(ref));
+      if (!current) return { status: 'no-conversation', botMisses: 0 };
+      const outcome = applyBotOutcome(current, dedupeKey, matched, this.now());
+      if (outcome.status === 'recorded') tx.set(ref, conversationToDoc(outcome.conversation));
+      return { status: outcome.status, botMisses: outcome.conversation.botMisses };
+    });
+  }
+
+  updateConversation(
+    conversationId: string,
+    idempotencyKey: string,
+    fn: UpdateFn,
+  ): Promise<UpdateResult> {
+    const ref = this.conversationRef(conversationId);
+    const marker = ref.collection('processed').doc(firestoreId(`u:${idempotencyKey}`));
+    return this.transaction(async (tx): Promise<UpdateResult> => {
+      const [snapshot, done] = await tx.getAll(ref, marker);
+      const current = readConversation(snapshot);
+      if (done?.exists && current) return { ok: true, duplicate: true, conversation: current };
+      const proposed = fn(current);
+      if (isRejection(proposed)) return { ok: false, rejection: proposed };
+      const now = this.now();
+      const next = ConversationSchema.parse(finishUpdate(current, proposed, conversationId, now));
+      tx.set(ref, conversationToDoc(next));
+      tx.create(marker, {
+        key: `u:${idempotencyKey}`,
+        recordedAt: Timestamp.fromDate(now),
+        expireAt: Timestamp.fromDate(expiryAfter(now.toISOString(), PROCESSED_MARKER_TTL_DAYS)),
+      });
+      return { ok: true, duplicate: false, conversation: next };
+    });
+  }
+
+  async getConversation(conversationId: string): Promise<Conversation | null> {
+    return readConversation(await this.conversationRef(conversationId).get());
+  }
+
+  async getMessages(conversationId: string, limit: number): Promise<MessageLogEntry[]> {
+    const snapshot = await this.conversationRef(conversationId)
+      .collection('messages')
+      .orderBy('at', 'desc')
+      .limit(limit)
+      .get();
+    return snapshot.docs.flatMap((d) => readEntry(d) ?? []).reverse();
+  }
+
+  async listConversations(query: ConversationQuery): Promise<Conversation[]> {
+    if (!checkListQuery(query)) return [];
+    let q = this.db
+      .collection('conversations')
+      .where('brandId', 'in', [...query.brandIds])
+      .where('state', 'in', [...query.states]);
+    if (query.assigneeId !== undefined) q = q.where('assignee.agentId', '==', query.assigneeId);
+    const snapshot = await q.orderBy('updatedAt', 'desc').limit(query.limit).get();
+    return snapshot.docs.flatMap((d) => readConversation(d) ?? []);
+  }
+
+  async lastUserMessageAt(conversationId: string): Promise<Date | undefined> {
+    const snapshot = await this.conversationRef(conversationId).get();
+    const at: unknown = snapshot.get('lastUserMessageAt');
+    return at instanceof Timestamp ? at.toDate() : undefined;
+  }
+
+  recordOutbound(
+    conversationId: string,
+    entry: Parameters<OutboundLog['recordOutbound']>[1],
+  ): Promise<void> {
+    const ref = this.conversationRef(conversationId)
+      .collection('messages')
+      .doc(firestoreId(entry.id));
+    return this.transaction(async (tx) => {
+      const existing = readEntry(await tx.get(ref));
+      if (existing?.direction === 'inbound') {
+        throw new PermanentFailure(`message log key ${entry.id} is a customer's event`);
+      }
+      const { id, at, ...details } = entry;
+      const merged = mergeOutbound(
+        existing,
+        { key: id, ...details, at: at.toISOString() },
+        this.now().toISOString(),
+      );
+      if (merged) tx.set(ref, entryToDoc(merged));
+    });
+  }
+
+  private conversationRef(conversationId: string): DocumentReference {
+    return this.db.collection('conversations').doc(firestoreId(conversationId));
+  }
+
+  /**
+   * A transaction, retried by the client on contention. A `create()` that still meets an
+   * existing marker (ALREADY_EXISTS: written outside this code's transactions) is run once more,
+   * when the marker is read and the event found to be a duplicate.
+   */
+  private async transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    try {
+      return await this.db.runTransaction(fn);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== ALREADY_EXISTS) throw error;
+      return this.db.runTransaction(fn);
+    }
+  }
+}
+
+const ALREADY_EXISTS = 6;
+
+// ---------------------------------------------------------------------------------------------
+// Document IDs
+
+const MAX_ID_BYTES = 1500;
+
+/**
+ * A key as a document ID. Firestore forbids `/`, `.` and `..`, and `__…__`; `%` and those are
+ * escaped (percent-encoding, so distinct keys stay distinct). Keys too long for an ID can never
+ * be stored: a permanent failure.
+ */
+export function firestoreId(key: string): string {
+  if (key === '') throw new PermanentFailure('empty key');
+  let id = key.replace(/%/g, '%25').replace(/\//g, '%2F');
+  if (id === '.' || id === '..') id = id.replace(/\./g, '%2E');
+  if (/^__.*__$/s.test(id)) id = `%5F${id.slice(1)}`;
+  if (Buffer.byteLength(id, 'utf8') > MAX_ID_BYTES) {
+    throw new PermanentFailure(`key of ${Buffer.byteLength(id)} bytes is too long for Firestore`);
+  }
+  return id;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Documents ⇄ values
+
+const CONVERSATION_TIMES = [
+  'contextAt',
+  'lastUserMessageAt',
+  'stateChangedAt',
+  'createdAt',
+  'updatedAt',
+] as const;
+const ENTRY_TIMES = ['at', 'recordedAt', 'statusAt'] as const;
+
+function conversationToDoc(conversation: Conversation): DocumentData {
+  return withTimestamps(conversation, CONVERSATION_TIMES);
+}
+
+function entryToDoc(entry: MessageLogEntry): DocumentData {
+  return {
+    ...withTimestamps(entry, ENTRY_TIMES),
+    expireAt: Timestamp.fromDate(expiryAfter(entry.recordedAt, MESSAGE_LOG_TTL_DAYS)),
+  };
+}
+
+function markerToDoc(marker: ProcessedMarker): DocumentData {
+  return {
+    ...withTimestamps(marker, ['recordedAt']),
+    expireAt: Timestamp.fromDate(expiryAfter(marker.recordedAt, PROCESSED_MARKER_TTL_DAYS)),
+  };
+}
+
+function readConversation(snapshot: DocumentSnapshot | undefined): Conversation | null {
+  if (!snapshot?.exists) return null;
+  return parseStored(ConversationSchema, snapshot);
+}
+
+function readEntry(snapshot: DocumentSnapshot | undefined): MessageLogEntry | undefined {
+  if (!snapshot?.exists) return undefined;
+  return parseStored(MessageLogEntrySchema, snapshot);
+}
+
+/** A stored document that no longer fits the model cannot be fixed by retrying. */
+function parseStored<S extends z.ZodType>(schema: S, snapshot: DocumentSnapshot): z.infer<S> {
+  const parsed = schema.safeParse(fromFirestore(snapshot.data()));
+  if (parsed.success) return parsed.data;
+  throw new PermanentFailure(
+    `stored document ${snapshot.ref.path} is invalid: ${parsed.error.issues
+      .map((i) => `${i.path.join('.')}: ${i.message}`)
+      .join('; ')}`,
+  );
+}
+
+/** The value with the named top-level ISO times as Timestamps and undefined fields dropped. */
+function withTimestamps(value: object, times: readonly string[]): DocumentData {
+  const doc: DocumentData = {};
+  for (const [key, field] of Object.entries(dropUndefined(value) as Record<string, unknown>)) {
+    doc[key] =
+      times.includes(key) && typeof field === 'string'
+        ? Timestamp.fromDate(new Date(field))
+        : field;
+  }
+  return doc;
+}
+
+/** Timestamps back to ISO strings, everywhere in a document. */
+function fromFirestore(value: unknown): unknown {
+  if (value instanceof Timestamp) return value.toDate().toISOString();
+  if (Array.isArray(value)) return value.map(fromFirestore);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fromFirestore(v)]));
+  }
+  return value;
+}
+
+/** Firestore refuses `undefined`; optional fields are left out instead, at every depth. */
+function dropUndefined(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(dropUndefined);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, dropUndefined(v)]),
+    );
+  }
+  return value;
+}

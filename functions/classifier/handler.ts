@@ -1,0 +1,192 @@
+import type { RecordedRouting, Route } from '../core/conversation';
+import { classifyFailure } from '../core/failure';
+import { parseInboundEvent, type Digest, type InboundEvent } from '../core/inbound-event';
+import { routedMessage } from '../core/routed-event';
+import { transition } from '../core/state-machine';
+import type { Logger } from '../platform/logger';
+import { parsePubSubCloudEvent } from '../platform/pubsub-cloud-event';
+import { isTraceId } from '../platform/trace';
+import type { BrandSettings } from '../ports/brand-settings';
+import type { ConversationStore } from '../ports/conversation-store';
+import type { EventBus } from '../ports/event-bus';
+
+export interface ClassifierDeps {
+  store: ConversationStore;
+  brandSettings: BrandSettings;
+  bus: EventBus;
+  log: Logger;
+  now: () => Date;
+  digest: Digest;
+}
+
+export type ClassifierOutcome =
+  | { status: 'routed'; route: Route; reason: string; duplicate: boolean }
+  | { status: 'not-routed'; reason: string; duplicate: boolean }
+  | { status: 'quarantined'; reason: string };
+
+/**
+ * The classifier: one `inbound` event in, its effect on the conversation applied exactly once,
+ * and the event routed to `automation` or `live-agent` (or nowhere).
+ *
+ * A redelivered event changes nothing, but republishes what its first delivery decided: that
+ * delivery may have committed and then failed to publish. Consumers dedupe on `dedupeKey`.
+ * Transient failures are thrown, so Pub/Sub redelivers; an event that can never be processed is
+ * quarantined (with its raw bytes and the reason) and acknowledged.
+ */
+export function makeClassifierHandler(deps: ClassifierDeps) {
+  const { store, bus } = deps;
+
+  return async (cloudEvent: unknown): Promise<ClassifierOutcome> => {
+    const received = parsePubSubCloudEvent(cloudEvent);
+    if (!received.ok) {
+      return quarantine(Buffer.from(safeJson(cloudEvent), 'utf8'), received.reason, {});
+    }
+    const { data, attributes, messageId } = received.message;
+    const meta = { ...attributes, pubsubMessageId: messageId };
+
+    let webhook: unknown;
+    try {
+      webhook = JSON.parse(data.toString('utf8'));
+    } catch (error) {
+      return quarantine(data, `invalid JSON: ${(error as Error).message}`, meta);
+    }
+    const parsed = parseInboundEvent(webhook, deps.digest);
+    if (!parsed.ok) return quarantine(data, parsed.reason, meta);
+    const event = parsed.event;
+
+    // The webhook's trace, else one derived from the event, so every attempt shares it.
+    const traceId = isTraceId(attributes.traceId)
+      ? attributes.traceId
+      : deps.digest(`trace:${event.dedupeKey}`);
+    const log = deps.log.with({
+      traceId,
+      labels: {
+        conversationId: event.conversationId,
+        brandId: event.brandId,
+        agentId: event.agentId,
+        dedupeKey: event.dedupeKey,
+        ...(event.requestId ? { requestId: event.requestId } : {}),
+      },
+    });
+
+    try {
+      const settings = await deps.brandSettings.routingFor(event.brandId);
+      const now = deps.now();
+      const applied = await store.applyInbound(event, (current) =>
+        transition(current, event, now, settings),
+      );
+      const routing = applied.duplicate ? applied.previous : applied.result.routing;
+      const busMessageId = routing
+        ? await publish(event, webhook as Record<string, unknown>, routing, traceId)
+        : undefined;
+
+      const decision = routing?.decision;
+      const fields = {
+        kind: event.kind,
+        route: decision?.route ?? null,
+        reason: decision?.reason ?? 'unknown',
+        state: routing?.conversation?.state ?? null,
+        ...(busMessageId ? { busMessageId } : {}),
+        content: contentOf(event),
+      };
+      if (applied.duplicate) {
+        log.info(`duplicate ${event.kind} event: state unchanged`, {
+          event: 'event_duplicate',
+          republished: busMessageId !== undefined,
+          ...fields,
+        });
+      } else {
+        const change = applied.result.effects.find((e) => e.type === 'state-change');
+        log.info(
+          decision?.route
+            ? `${event.kind} event routed to ${decision.route} (${decision.reason})`
+            : `${event.kind} event not routed (${decision?.reason})`,
+          {
+            event: decision?.route ? 'event_routed' : 'event_not_routed',
+            ...fields,
+            ...(change ? { previousState: change.from } : {}),
+          },
+        );
+      }
+      return decision?.route
+        ? {
+            status: 'routed',
+            route: decision.route,
+            reason: decision.reason,
+            duplicate: applied.duplicate,
+          }
+        : {
+            status: 'not-routed',
+            reason: decision?.reason ?? 'no recorded decision',
+            duplicate: applied.duplicate,
+          };
+    } catch (error) {
+      if (classifyFailure(error) === 'permanent') {
+        return quarantine(data, (error as Error).message, meta, log);
+      }
+      log.warn('event not classified; Pub/Sub will redeliver it', {
+        event: 'classifier_retry',
+        kind: event.kind,
+        error,
+      });
+      throw error;
+    }
+  };
+
+  async function publish(
+    event: InboundEvent,
+    webhook: Record<string, unknown>,
+    routing: RecordedRouting,
+    traceId: string,
+  ): Promise<string | undefined> {
+    const message = routedMessage(event, webhook, routing, traceId);
+    if (!message) return undefined;
+    const { topic, ...outgoing } = message;
+    return bus.publish(topic, outgoing);
+  }
+
+  /** Keeps what can never be processed, with why, and acknowledges it. */
+  async function quarantine(
+    raw: Buffer,
+    reason: string,
+    attributes: Record<string, string>,
+    log: Logger = deps.log.with(
+      isTraceId(attributes.traceId) ? { traceId: attributes.traceId } : {},
+    ),
+  ): Promise<ClassifierOutcome> {
+    await bus.publish('quarantine', {
+      data: raw,
+      attributes: { ...attributes, reason: reason.slice(0, 1000), source: 'classifier' },
+    });
+    log.error('event quarantined: it can never be processed', {
+      event: 'event_quarantined',
+      reason,
+      bytes: raw.length,
+      ...(attributes.pubsubMessageId ? { pubsubMessageId: attributes.pubsubMessageId } : {}),
+    });
+    return { status: 'quarantined', reason };
+  }
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/** Customer content: the logger writes it only when content logging is on. */
+function contentOf(event: InboundEvent): Record<string, unknown> | undefined {
+  const name = event.userDisplayName ? { userDisplayName: event.userDisplayName } : {};
+  switch (event.kind) {
+    case 'text':
+      return { ...name, text: event.text };
+    case 'suggestion':
+      return { ...name, text: event.text, postbackData: event.postbackData };
+    case 'survey':
+      return { ...name, responseText: event.responseText, feedback: event.feedback };
+    default:
+      return event.userDisplayName ? name : undefined;
+  }
+}

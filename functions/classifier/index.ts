@@ -1,0 +1,41 @@
+import { Firestore } from '@google-cloud/firestore';
+import * as ff from '@google-cloud/functions-framework';
+import { PubSub } from '@google-cloud/pubsub';
+import { FirestoreBrandSettings } from '../adapters/firestore-brand-settings';
+import { FirestoreConversationStore } from '../adapters/firestore-conversation-store';
+import { PubSubEventBus } from '../adapters/pubsub-event-bus';
+import { loadConfig, topicIds } from '../platform/config';
+import { sha256Digest } from '../platform/digest';
+import { bootstrap } from '../platform/entry';
+import { createLogger } from '../platform/logger';
+import { ClassifierConfig } from './config';
+import { makeClassifierHandler } from './handler';
+
+const handler = bootstrap('classifier', () => {
+  const config = loadConfig(ClassifierConfig);
+  const log = createLogger({
+    project: config.GOOGLE_CLOUD_PROJECT,
+    component: 'classifier',
+    logContent: config.LOG_CONTENT,
+  });
+  const db = new Firestore({
+    projectId: config.GOOGLE_CLOUD_PROJECT,
+    databaseId: config.FIRESTORE_DATABASE,
+  });
+  const now = () => new Date();
+  return makeClassifierHandler({
+    store: new FirestoreConversationStore(db, { now }),
+    brandSettings: new FirestoreBrandSettings(db, { now }),
+    bus: new PubSubEventBus(new PubSub({ projectId: config.GOOGLE_CLOUD_PROJECT }), {
+      topicIds: topicIds(config),
+    }),
+    log,
+    now,
+    digest: sha256Digest,
+  });
+});
+
+// Resolves with nothing, so the framework answers 204 (acknowledged); a throw answers 500.
+ff.cloudEvent('classifier', async (cloudEvent: ff.CloudEvent<unknown>) => {
+  await handler(cloudEvent);
+});

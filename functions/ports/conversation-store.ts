@@ -1,0 +1,119 @@
+import type {
+  Conversation,
+  ConversationState,
+  MessageLogEntry,
+  RecordedRouting,
+} from '../core/conversation';
+import type { InboundEvent } from '../core/inbound-event';
+import type { Transition } from '../core/state-machine';
+
+/**
+ * Conversation state and the message log. Production: Firestore
+ * (functions/adapters/firestore-conversation-store.ts); tests and the one-process local mode:
+ * in memory. Both pass one contract suite (test/adapters/conversation-store.contract.ts).
+ *
+ * Every write happens in a transaction that first checks a marker keyed on what caused it, so
+ * at-least-once delivery gives exactly-once effects.
+ */
+
+export type DeliveryStatus = 'SENT' | 'DELIVERED' | 'READ' | 'FAILED' | 'EXPIRED';
+
+/** The sender's narrow view of the store. */
+export interface OutboundLog {
+  /** When the customer last wrote (the 30-day window's anchor), or undefined if unknown. */
+  lastUserMessageAt(conversationId: string): Promise<Date | undefined>;
+  /** Records an outbound send's outcome on the message log; status only moves forward. */
+  recordOutbound(
+    conversationId: string,
+    entry: {
+      id: string;
+      kind: 'message' | 'event' | 'survey' | 'receipt';
+      status: DeliveryStatus;
+      at: Date;
+      reason?: string;
+      representativeType?: 'BOT' | 'HUMAN';
+      text?: string;
+      causedBy: string;
+    },
+  ): Promise<void>;
+}
+
+/** The pure decision `applyInbound` runs inside its transaction (the state machine). */
+export type Decide = (current: Conversation | null) => Transition;
+
+export type ApplyInboundResult =
+  /** Already applied: nothing changed; `previous` is what the first delivery decided. */
+  { duplicate: true; previous?: RecordedRouting } | { duplicate: false; result: Transition };
+
+export type BotOutcomeResult = {
+  /** `ignored`: the bot no longer has the conversation; `no-conversation`: it doesn't exist. */
+  status: 'recorded' | 'duplicate' | 'ignored' | 'no-conversation';
+  botMisses: number;
+};
+
+export interface ConversationQuery {
+  /** At least one; brands × states may be at most 30 (Firestore's disjunction limit). */
+  brandIds: readonly string[];
+  states: readonly ConversationState[];
+  /** Only conversations assigned to this human. */
+  assigneeId?: string;
+  limit: number;
+}
+
+/** An update function's refusal, e.g. a claim of a conversation someone else holds. */
+export interface Rejection {
+  rejected: true;
+  code: string;
+  message: string;
+}
+
+export const reject = (code: string, message: string): Rejection => ({
+  rejected: true,
+  code,
+  message,
+});
+
+export const isRejection = (value: unknown): value is Rejection =>
+  typeof value === 'object' && value !== null && (value as Rejection).rejected === true;
+
+/**
+ * Computes the next conversation from the current one (null when it doesn't exist), or refuses.
+ * It may run more than once (transaction retries): keep it pure.
+ */
+export type UpdateFn = (current: Conversation | null) => Conversation | Rejection;
+
+export type UpdateResult =
+  /** `duplicate`: this idempotency key was applied before; `conversation` is the current one. */
+  | { ok: true; duplicate: boolean; conversation: Conversation }
+  | { ok: false; rejection: Rejection };
+
+export interface ConversationStore extends OutboundLog {
+  /**
+   * Applies one inbound event exactly once: in one transaction, reads the conversation and the
+   * event's marker; if the marker exists returns `{duplicate: true}`; otherwise runs `decide`
+   * and writes the conversation (if it changed), the marker (the inbound log entry, or a
+   * `processed` marker for receipts and typing) and the receipts' delivery statuses.
+   */
+  applyInbound(event: InboundEvent, decide: Decide): Promise<ApplyInboundResult>;
+  /** Counts the bot's answer to one inbound event once: a miss adds one, a match resets. */
+  recordBotOutcome(
+    conversationId: string,
+    dedupeKey: string,
+    matched: boolean,
+  ): Promise<BotOutcomeResult>;
+  getConversation(conversationId: string): Promise<Conversation | null>;
+  /** The newest `limit` log entries, oldest first. */
+  getMessages(conversationId: string, limit: number): Promise<MessageLogEntry[]>;
+  /** Most recently updated first. */
+  listConversations(query: ConversationQuery): Promise<Conversation[]>;
+  /**
+   * Changes a conversation in one transaction, once per `idempotencyKey`: of concurrent updates
+   * each sees the result of the others, so of several claims exactly one wins. The store stamps
+   * `updatedAt`, `version` and (when the state changes) `stateChangedAt`.
+   */
+  updateConversation(
+    conversationId: string,
+    idempotencyKey: string,
+    fn: UpdateFn,
+  ): Promise<UpdateResult>;
+}

@@ -1,0 +1,38 @@
+import { Firestore } from '@google-cloud/firestore';
+import { FirestoreBrandSettings } from '../../functions/adapters/firestore-brand-settings';
+import { describeWithEmulators, uniqueProjectId } from '../support/emulators';
+
+describeWithEmulators('FirestoreBrandSettings on the Firestore emulator', () => {
+  let db: Firestore;
+  let now = new Date('2026-11-25T12:00:00.000Z');
+  let settings: FirestoreBrandSettings;
+
+  beforeAll(() => {
+    db = new Firestore({ projectId: uniqueProjectId('brands') });
+    settings = new FirestoreBrandSettings(db, { now: () => now });
+  });
+  afterAll(() => db.terminate());
+
+  it.each([
+    ['no document', undefined, 2],
+    ['no routing settings', { name: 'Velo' }, 2],
+    ['a threshold', { routing: { missThreshold: 3 } }, 3],
+    ['a threshold of 0', { routing: { missThreshold: 0 } }, 2],
+    ['a fractional threshold', { routing: { missThreshold: 1.5 } }, 2],
+    ['a threshold as text', { routing: { missThreshold: '4' } }, 2],
+  ])('%s → missThreshold %d', async (name, doc, expected) => {
+    const brandId = `brand-${name.replace(/\W+/g, '-')}`;
+    if (doc) await db.doc(`brands/${brandId}`).set(doc);
+    await expect(settings.routingFor(brandId)).resolves.toEqual({ missThreshold: expected });
+  });
+
+  it('reads a brand again only after 60 seconds', async () => {
+    await db.doc('brands/cached').set({ routing: { missThreshold: 3 } });
+    await expect(settings.routingFor('cached')).resolves.toEqual({ missThreshold: 3 });
+    await db.doc('brands/cached').set({ routing: { missThreshold: 5 } });
+    now = new Date(now.getTime() + 59_999);
+    await expect(settings.routingFor('cached')).resolves.toEqual({ missThreshold: 3 });
+    now = new Date(now.getTime() + 1);
+    await expect(settings.routingFor('cached')).resolves.toEqual({ missThreshold: 5 });
+  });
+});
