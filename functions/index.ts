@@ -7,6 +7,7 @@
 const FUNCTIONS: Record<string, () => void> = {
   webhook: () => void require('./webhook'),
   classifier: () => void require('./classifier'),
+  automation: () => void require('./automation'),
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 

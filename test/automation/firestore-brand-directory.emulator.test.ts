@@ -1,0 +1,78 @@
+import { Firestore } from '@google-cloud/firestore';
+import { FirestoreBrandDirectory } from '../../functions/adapters/firestore-brand-directory';
+import { BrandConfigError } from '../../functions/core/brand-config';
+import {
+  SAMPLE_BRAND_ID,
+  sampleBrandDocument,
+  seedBrands,
+  seedSampleBrand,
+} from '../../functions/local/sample-brand';
+import { MINIMAL_BRAND_ID, minimalBrand } from '../fixtures/brands/minimal-brand';
+import { describeWithEmulators, uniqueProjectId } from '../support/emulators';
+
+describeWithEmulators('FirestoreBrandDirectory on the Firestore emulator', () => {
+  let db: Firestore;
+  beforeEach(() => {
+    db = new Firestore({ projectId: uniqueProjectId('brands') });
+  });
+  afterEach(async () => {
+    await db.terminate();
+  });
+
+  it('seeds the sample brand into brands/velo-cafe, as written in the file', async () => {
+    await seedBrands(db);
+    const stored = await db.collection('brands').doc(SAMPLE_BRAND_ID).get();
+    expect(stored.data()).toEqual(sampleBrandDocument());
+    // The classifier reads this exact field path.
+    expect(stored.get('routing.missThreshold')).toBe(2);
+    const brand = await new FirestoreBrandDirectory(db).get(SAMPLE_BRAND_ID);
+    expect(brand?.displayName).toBe('Vélo Café');
+  });
+
+  it('seeds the emulator the local stack names (seedSampleBrand)', async () => {
+    const projectId = uniqueProjectId('stack');
+    const firestoreHost = process.env.FIRESTORE_EMULATOR_HOST!;
+    // The stack passes the host; without the variable the client must still reach it.
+    delete process.env.FIRESTORE_EMULATOR_HOST;
+    try {
+      await seedSampleBrand({ firestoreHost, projectId });
+    } finally {
+      process.env.FIRESTORE_EMULATOR_HOST = firestoreHost;
+    }
+    const stack = new Firestore({ projectId });
+    const brand = await new FirestoreBrandDirectory(stack).get(SAMPLE_BRAND_ID);
+    await stack.terminate();
+    expect(brand?.agents).toEqual(['brands/velo-cafe/agents/velo-cafe-agent']);
+  });
+
+  it('answers undefined for a brand without a document', async () => {
+    await expect(new FirestoreBrandDirectory(db).get('nobody')).resolves.toBeUndefined();
+  });
+
+  it('refuses an invalid stored document, and a document stored under another ID', async () => {
+    const broken = minimalBrand();
+    broken.hours.bot.timeZone = 'Mars/Olympus_Mons';
+    await db.collection('brands').doc(MINIMAL_BRAND_ID).set(broken);
+    await db.collection('brands').doc('elsewhere').set(minimalBrand());
+    const directory = new FirestoreBrandDirectory(db);
+    await expect(directory.get(MINIMAL_BRAND_ID)).rejects.toThrow(BrandConfigError);
+    await expect(directory.get(MINIMAL_BRAND_ID)).rejects.toThrow(
+      'hours.bot.timeZone: unknown IANA time zone "Mars/Olympus_Mons"',
+    );
+    await expect(directory.get('elsewhere')).rejects.toThrow(
+      'brandId: test-brand is stored under brands/elsewhere',
+    );
+  });
+
+  it('reuses what it read for the cache TTL, then reads again', async () => {
+    let clock = 0;
+    const directory = new FirestoreBrandDirectory(db, { cacheTtlMs: 1000, now: () => clock });
+    await directory.put(minimalBrand());
+    expect((await directory.get(MINIMAL_BRAND_ID))?.routing.missThreshold).toBe(2);
+    await db.collection('brands').doc(MINIMAL_BRAND_ID).update({ 'routing.missThreshold': 5 });
+    clock = 999;
+    expect((await directory.get(MINIMAL_BRAND_ID))?.routing.missThreshold).toBe(2);
+    clock = 1000;
+    expect((await directory.get(MINIMAL_BRAND_ID))?.routing.missThreshold).toBe(5);
+  });
+});
