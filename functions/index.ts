@@ -8,6 +8,7 @@ const FUNCTIONS: Record<string, () => void> = {
   webhook: () => void require('./webhook'),
   classifier: () => void require('./classifier'),
   automation: () => void require('./automation'),
+  sender: () => void require('./sender'),
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
