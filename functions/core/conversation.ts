@@ -79,6 +79,8 @@ export const Conversation = z.object({
    * Inbound events that happened before it are stale: they cannot change the state back.
    */
   stateChangedAt: IsoTime.nullable(),
+  /** When the conversation last entered the queue (queue wait = claim time − this). */
+  queuedAt: IsoTime.nullable().default(null),
   createdAt: IsoTime,
   updatedAt: IsoTime,
   /** Incremented by every write: one state change is one version. */

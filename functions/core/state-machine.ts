@@ -120,7 +120,7 @@ export function transition(
   const decision = route(next, event, settings, stale);
   if (decision.route === 'live-agent' && next.state === 'bot') {
     // Handed to a human: the bot's misses start again from zero when it gets it back.
-    next = { ...next, state: 'queued', botMisses: 0 };
+    next = { ...next, state: 'queued', botMisses: 0, queuedAt: nowIso };
   }
 
   const before = current?.state ?? null;
@@ -151,6 +151,7 @@ function opened(event: InboundEvent, nowIso: string): Conversation {
     recentBotOutcomes: [],
     surveyAnswers: [],
     stateChangedAt: null,
+    queuedAt: null,
     createdAt: nowIso,
     updatedAt: nowIso,
     version: 0,

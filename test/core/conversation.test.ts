@@ -31,6 +31,7 @@ const conversation = (overrides: Partial<Conversation> = {}): Conversation => ({
   recentBotOutcomes: [],
   surveyAnswers: [],
   stateChangedAt: null,
+  queuedAt: null,
   createdAt: '2026-11-25T09:00:00.000Z',
   updatedAt: '2026-11-25T10:00:00.000Z',
   version: 4,

@@ -20,6 +20,7 @@ const conversation = (state: ConversationState, botMisses = 0): Conversation => 
   recentBotOutcomes: [],
   surveyAnswers: [],
   stateChangedAt: null,
+  queuedAt: null,
   createdAt: '2026-11-25T10:00:00.000Z',
   updatedAt: '2026-11-25T10:00:00.000Z',
   version: 1,

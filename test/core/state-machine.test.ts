@@ -26,6 +26,7 @@ const base = (overrides: Partial<Conversation> = {}): Conversation => ({
   recentBotOutcomes: [],
   surveyAnswers: [],
   stateChangedAt: null,
+  queuedAt: null,
   createdAt: '2026-11-25T09:00:00.000Z',
   updatedAt: '2026-11-25T09:00:00.000Z',
   version: 3,
@@ -136,6 +137,9 @@ describe('transition: every state × every event kind', () => {
     expect(result.routing.decision).toEqual({ route: expectedRoute, reason });
     if (!written) expect(result.conversation).toBe(current);
     if (written) expect(result.conversation?.version).toBe((current?.version ?? 0) + 1);
+    // Entering the queue stamps when, for the queue notice and the queue-wait metric.
+    const entersQueue = to === 'queued' && from !== 'queued';
+    expect(result.conversation?.queuedAt ?? null).toBe(entersQueue ? NOW.toISOString() : null);
 
     const logs = kind !== 'receipts' && kind !== 'typing' && kind !== 'typingStopped';
     const expected = [
@@ -181,6 +185,7 @@ describe('transition: a new conversation', () => {
       recentBotOutcomes: [],
       surveyAnswers: [],
       stateChangedAt: null,
+      queuedAt: null,
       createdAt: NOW.toISOString(),
       updatedAt: NOW.toISOString(),
       version: 1,

@@ -97,6 +97,7 @@ function newConversation(id: string, at: string): Conversation {
     recentBotOutcomes: [],
     surveyAnswers: [],
     stateChangedAt: null,
+    queuedAt: null,
     createdAt: at,
     updatedAt: at,
     version: 0,
