@@ -5,7 +5,7 @@ import type { EventBus } from '../ports/event-bus';
 import type { Logger } from '../platform/logger';
 import { traceIdFromHeaders } from '../platform/trace';
 import type { WebhookConfig } from './config';
-import { MALFORMED_JSON, type RequestWithMalformedJson } from './malformed-json';
+import { MALFORMED_JSON, type RequestWithMalformedJson } from '../platform/malformed-json';
 import { signatureMatches, tokensEqual } from './signature';
 
 export interface WebhookDeps {

@@ -7,7 +7,7 @@ import { bootstrap, newTraceId } from '../platform/entry';
 import { createLogger } from '../platform/logger';
 import { WebhookConfig } from './config';
 import { makeWebhookHandler } from './handler';
-import { tolerateMalformedJson } from './malformed-json';
+import { tolerateMalformedJson } from '../platform/malformed-json';
 
 // Before the framework builds its server, so malformed bodies reach us (see the module).
 tolerateMalformedJson();

@@ -6,7 +6,7 @@ import type { EventBus } from '../../functions/ports/event-bus';
 import { sha256Digest } from '../../functions/platform/digest';
 import { createLogger } from '../../functions/platform/logger';
 import { makeWebhookHandler } from '../../functions/webhook/handler';
-import { tolerateMalformedJson } from '../../functions/webhook/malformed-json';
+import { tolerateMalformedJson } from '../../functions/platform/malformed-json';
 import { signBody } from '../../functions/webhook/signature';
 
 export const PARTNER_KEY = 'test-partner-key';
