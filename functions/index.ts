@@ -6,6 +6,8 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- loading on demand is the point */
 const FUNCTIONS: Record<string, () => void> = {
   webhook: () => void require('./webhook'),
+  liveAgent: () => void require('./live-agent'),
+  agentApi: () => void require('./agent-api'),
   classifier: () => void require('./classifier'),
   automation: () => void require('./automation'),
   sender: () => void require('./sender'),

@@ -1,0 +1,185 @@
+import {
+  FieldValue,
+  Timestamp,
+  type DocumentData,
+  type Firestore,
+  type QueryDocumentSnapshot,
+} from '@google-cloud/firestore';
+import { Conversation as ConversationSchema, type Conversation } from '../core/conversation';
+import { FEED_NOTICE_TTL_HOURS, FeedNotice } from '../core/feed-notice';
+import type { ConversationFeed, FeedNotices, FeedWatcher } from '../ports/conversation-feed';
+import { firestoreId } from './firestore-conversation-store';
+
+export interface FirestoreConversationFeedOptions {
+  /** The conversation store's collection. */
+  conversations?: string;
+  /** Notices live in `{notices}/{brandId}/notices/{key}` (with `expireAt` for a TTL policy). */
+  notices?: string;
+  now?: () => Date;
+  /** Told about documents that don't fit the model; they are skipped. */
+  onInvalid?: (path: string, problem: string) => void;
+}
+
+const LIVE_STATES = ['queued', 'with_agent'] as const;
+/** Firestore allows 30 disjunctions per query: brands × 2 live states. */
+const BRANDS_PER_QUERY = 15;
+const ALREADY_EXISTS = 6;
+const HOUR_MS = 60 * 60 * 1000;
+
+/**
+ * The agents' feed on Firestore snapshot listeners:
+ *
+ * - the live conversations of the brands: `conversations` where `brandId` in the brands and
+ *   `state` in (queued, with_agent), so a conversation that leaves those states is "removed";
+ * - notices about customers, which the live-agent function creates (once per key) under
+ *   `agentFeed/{brandId}/notices/{key}`: one listener per brand on those written since the
+ *   watch began (`publishedAt`, the server's time of the write: the customer's own time may be
+ *   seconds older when the notice is written).
+ *
+ * `ready` follows once every listener has delivered its first snapshot.
+ */
+export class FirestoreConversationFeed implements ConversationFeed, FeedNotices {
+  private readonly conversations: string;
+  private readonly notices: string;
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly db: Firestore,
+    private readonly options: FirestoreConversationFeedOptions = {},
+  ) {
+    this.conversations = options.conversations ?? 'conversations';
+    this.notices = options.notices ?? 'agentFeed';
+    this.now = options.now ?? (() => new Date());
+  }
+
+  watch(brandIds: readonly string[], watcher: FeedWatcher): () => void {
+    const brands = [...new Set(brandIds)];
+    const since = Timestamp.fromDate(this.now());
+    const unsubscribes: (() => void)[] = [];
+    let waiting = 0;
+    let closed = false;
+    const firstSnapshot = () => {
+      let first = true;
+      waiting += 1;
+      return () => {
+        if (!first) return;
+        first = false;
+        waiting -= 1;
+        if (waiting === 0 && !closed) watcher.event({ type: 'ready' });
+      };
+    };
+    const stop = () => {
+      closed = true;
+      for (const unsubscribe of unsubscribes.splice(0)) unsubscribe();
+    };
+    const fail = (error: unknown) => {
+      if (closed) return;
+      stop();
+      watcher.error(error);
+    };
+
+    const listeners: (() => () => void)[] = [];
+    for (let i = 0; i < brands.length; i += BRANDS_PER_QUERY) {
+      const chunk = brands.slice(i, i + BRANDS_PER_QUERY);
+      const done = firstSnapshot();
+      listeners.push(() =>
+        this.db
+          .collection(this.conversations)
+          .where('brandId', 'in', chunk)
+          .where('state', 'in', [...LIVE_STATES])
+          .onSnapshot((snapshot) => {
+            if (closed) return;
+            for (const change of snapshot.docChanges()) {
+              const conversation = this.readConversation(change.doc);
+              if (!conversation) continue;
+              watcher.event(
+                change.type === 'removed'
+                  ? {
+                      type: 'conversation.removed',
+                      conversationId: conversation.id,
+                      brandId: conversation.brandId,
+                    }
+                  : { type: 'conversation.updated', conversation },
+              );
+            }
+            done();
+          }, fail),
+      );
+    }
+    for (const brandId of brands) {
+      const done = firstSnapshot();
+      listeners.push(() =>
+        this.noticesOf(brandId)
+          .where('publishedAt', '>=', since)
+          .onSnapshot((snapshot) => {
+            if (closed) return;
+            for (const change of snapshot.docChanges()) {
+              if (change.type !== 'added') continue;
+              const notice = this.readNotice(change.doc);
+              if (notice) watcher.event({ type: 'notice', notice });
+            }
+            done();
+          }, fail),
+      );
+    }
+    if (listeners.length === 0) {
+      watcher.event({ type: 'ready' });
+      return stop;
+    }
+    for (const listen of listeners) unsubscribes.push(listen());
+    return stop;
+  }
+
+  async publish(notice: FeedNotice): Promise<void> {
+    const at = new Date(notice.at);
+    const doc: DocumentData = {
+      ...dropUndefined(notice),
+      at: Timestamp.fromDate(at),
+      publishedAt: FieldValue.serverTimestamp(),
+      expireAt: Timestamp.fromDate(new Date(at.getTime() + FEED_NOTICE_TTL_HOURS * HOUR_MS)),
+    };
+    try {
+      await this.noticesOf(notice.brandId).doc(firestoreId(notice.key)).create(doc);
+    } catch (error) {
+      if ((error as { code?: unknown }).code === ALREADY_EXISTS) return;
+      throw error;
+    }
+  }
+
+  private noticesOf(brandId: string) {
+    return this.db.collection(this.notices).doc(firestoreId(brandId)).collection('notices');
+  }
+
+  private readConversation(doc: QueryDocumentSnapshot): Conversation | undefined {
+    const parsed = ConversationSchema.safeParse(fromFirestore(doc.data()));
+    if (parsed.success) return parsed.data;
+    this.options.onInvalid?.(doc.ref.path, parsed.error.message);
+    return undefined;
+  }
+
+  private readNotice(doc: QueryDocumentSnapshot): FeedNotice | undefined {
+    const {
+      expireAt: _expireAt,
+      publishedAt: _publishedAt,
+      ...data
+    } = fromFirestore(doc.data()) as Record<string, unknown>;
+    const parsed = FeedNotice.safeParse(data);
+    if (parsed.success) return parsed.data;
+    this.options.onInvalid?.(doc.ref.path, parsed.error.message);
+    return undefined;
+  }
+}
+
+/** Timestamps back to ISO strings, everywhere in a document. */
+function fromFirestore(value: unknown): unknown {
+  if (value instanceof Timestamp) return value.toDate().toISOString();
+  if (Array.isArray(value)) return value.map(fromFirestore);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fromFirestore(v)]));
+  }
+  return value;
+}
+
+function dropUndefined<T extends object>(value: T): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
+}

@@ -1,0 +1,61 @@
+import { Firestore } from '@google-cloud/firestore';
+import { FirestoreAgentDirectory } from '../adapters/firestore-agent-directory';
+import type { AgentRecord, AgentRecordInput } from '../core/agent-record';
+import type { WritableAgentDirectory } from '../ports/agent-directory';
+
+/**
+ * The live agent of the local stack: "Alex (dev)", serving the sample brand `velo-cafe`, who
+ * signs in with the bearer token `dev-agent-token` (the agent API's default `AGENT_TOKENS`,
+ * refused when deployed). Seeded into `agents/dev-alex` too, so the IAP mode can be tried
+ * locally with an identity whose email is Alex's.
+ */
+export const DEV_AGENT_TOKEN = 'dev-agent-token';
+
+export const DEV_AGENT: AgentRecordInput = {
+  agentId: 'dev-alex',
+  email: 'alex@velo-cafe.example',
+  displayName: 'Alex (dev)',
+  brandIds: ['velo-cafe'],
+};
+
+/** The agent API's default `AGENT_TOKENS`: the dev token → the dev agent. */
+export const devAgentTokens = (): Record<string, AgentRecordInput> => ({
+  [DEV_AGENT_TOKEN]: structuredClone(DEV_AGENT),
+});
+
+/**
+ * Stores `agents` (by default the dev agent) in Firestore `agents/{agentId}` or in an agent
+ * directory; each is validated first.
+ */
+export async function seedAgents(
+  target: Firestore | WritableAgentDirectory,
+  agents: readonly AgentRecordInput[] = [DEV_AGENT],
+): Promise<AgentRecord[]> {
+  const directory = isDirectory(target) ? target : new FirestoreAgentDirectory(target);
+  const seeded: AgentRecord[] = [];
+  for (const agent of agents) seeded.push(await directory.put(agent));
+  return seeded;
+}
+
+/**
+ * The local stack's seeder (a `Seeder` of functions/local/stack/seed.ts): the dev agent into
+ * the Firestore emulator at `firestoreHost`, for project `projectId`.
+ */
+export async function seedSampleAgents(target: {
+  firestoreHost: string;
+  projectId: string;
+}): Promise<void> {
+  // ssl: false makes the client talk to the emulator as its owner, without credentials.
+  const db = new Firestore({ projectId: target.projectId, host: target.firestoreHost, ssl: false });
+  try {
+    await seedAgents(db);
+  } finally {
+    await db.terminate();
+  }
+}
+
+const isDirectory = (
+  target: Firestore | WritableAgentDirectory,
+): target is WritableAgentDirectory =>
+  typeof (target as Partial<WritableAgentDirectory>).put === 'function' &&
+  typeof (target as Partial<Firestore>).collection !== 'function';
