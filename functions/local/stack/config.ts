@@ -39,6 +39,3 @@ export const FUNCTIONS = [
   port: keyof StackConfig;
 }[];
 export type FunctionName = (typeof FUNCTIONS)[number]['name'];
-
-export const SAMPLE_AGENT = 'brands/velo-cafe/agents/velo-cafe-agent';
-export const DEV_AGENT_TOKEN = 'dev-agent-token';

@@ -1,9 +1,11 @@
 import path from 'node:path';
 import { loadConfig } from '../../platform/config';
 import { locateEmulators } from '../emulators';
-import { DEV_AGENT_TOKEN, SAMPLE_AGENT, StackConfig } from './config';
+import { SAMPLE_AGENT } from '../sample-brand';
+import { StackConfig } from './config';
+import { startEmbeddedStack } from './embedded-stack';
 import { startEmulatorStack, type RunningStack } from './emulator-stack';
-import { seedNothing } from './seed';
+import { seedLocalData } from './seed';
 
 /**
  * `npm start`: the whole product on this machine. With the Google Cloud CLI's emulators, every
@@ -28,9 +30,9 @@ async function main(): Promise<void> {
     say(
       `bm-pipeline: embedded mode — one process, in-memory bus and store${located.ok ? '' : ` (no emulators: missing ${located.missing.join(', ')})`}`,
     );
-    throw new Error('embedded mode is not available yet');
+  } else {
+    say('bm-pipeline: emulator mode — Pub/Sub and Firestore emulators, one process per function');
   }
-  say('bm-pipeline: emulator mode — Pub/Sub and Firestore emulators, one process per function');
 
   let stopStack: (() => Promise<void>) | undefined;
   let stopping = false;
@@ -45,22 +47,30 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
-  const stack: RunningStack = await startEmulatorStack(config, {
-    root,
-    seed: seedNothing,
-    output: say,
-    onStop: (stop) => {
-      stopStack = stop;
-    },
-  });
+  const stack: RunningStack =
+    mode === 'embedded'
+      ? await startEmbeddedStack(config, {
+          log: config.BM_STACK_LOGS === 'quiet' ? () => undefined : say,
+        })
+      : await startEmulatorStack(config, {
+          root,
+          seed: seedLocalData,
+          output: say,
+          onStop: (stop) => {
+            stopStack = stop;
+          },
+        });
+  stopStack ??= () => stack.stop();
   const u = stack.urls;
   say(
     [
       `bm-pipeline ready: webhook ${u.webhook ?? '(not built)'}`,
-      `agent API ${u.agentApi ?? '(not built)'} (Bearer ${DEV_AGENT_TOKEN})`,
+      `agent API ${u.agentApi ?? '(not built)'} (Bearer dev-agent-token)`,
       `BM API stand-in ${u.standin}`,
       `sample agent ${SAMPLE_AGENT}`,
-      `Pub/Sub ${u.pubsub} · Firestore ${u.firestore}`,
+      ...(u.pubsub
+        ? [`Pub/Sub ${u.pubsub} · Firestore ${u.firestore}`]
+        : ['in-memory bus and store']),
       ...(stack.skipped.length ? [`missing functions: ${stack.skipped.join(', ')}`] : []),
     ].join(' · '),
   );

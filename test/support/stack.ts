@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { freePort } from '../../functions/local/emulators';
+import { StackConfig } from '../../functions/local/stack/config';
+import { startEmulatorStack, type RunningStack } from '../../functions/local/stack/emulator-stack';
+import type { Seeder } from '../../functions/local/stack/seed';
+import {
+  customerEvent,
+  type CustomerAction,
+  type CustomerContext,
+} from '../../functions/local/simulator/customer-events';
+import type { InspectedConversation } from '../../functions/local/simulator/render';
+import { signBody } from '../../functions/webhook/signature';
+import { uniqueProjectId } from './emulators';
+
+/**
+ * The whole product as `npm start` runs it (compiled functions, one functions-framework process
+ * each, push subscriptions on the emulator), on free ports and a project of its own.
+ */
+export interface TestStack {
+  projectId: string;
+  urls: Record<string, string>;
+  post(body: string): Promise<Response>;
+  act(who: CustomerContext, action: CustomerAction): Promise<{ status: number; body: string }>;
+  /** What the stand-in accepted for a conversation, once it holds at least `count` items. */
+  inspect(
+    conversationId: string,
+    count?: number,
+    timeoutMs?: number,
+  ): Promise<InspectedConversation>;
+  agentApi(
+    method: string,
+    route: string,
+    body?: unknown,
+    token?: string,
+  ): Promise<{ status: number; json: unknown }>;
+  stop(): Promise<void>;
+}
+
+export async function startTestStack(
+  seed: Seeder,
+  env: Record<string, string> = {},
+): Promise<TestStack> {
+  const pubsubHost = process.env.PUBSUB_EMULATOR_HOST;
+  const firestoreHost = process.env.FIRESTORE_EMULATOR_HOST;
+  if (!pubsubHost || !firestoreHost) throw new Error('the emulators are not running');
+  const projectId = uniqueProjectId('e2e');
+  const ports = {
+    WEBHOOK_PORT: await freePort(),
+    AGENT_API_PORT: await freePort(),
+    BM_STANDIN_PORT: await freePort(),
+    CLASSIFIER_PORT: await freePort(),
+    AUTOMATION_PORT: await freePort(),
+    LIVE_AGENT_PORT: await freePort(),
+    SENDER_PORT: await freePort(),
+  };
+  const config = StackConfig.parse({
+    ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+    GOOGLE_CLOUD_PROJECT: projectId,
+    BM_STACK_MODE: 'emulators',
+    BM_STACK_LOGS: process.env.BM_TEST_STACK_LOGS === 'show' ? 'show' : 'quiet',
+  });
+  for (const [k, v] of Object.entries(env)) process.env[k] = v;
+  let stop: () => Promise<void> = () => Promise.resolve();
+  const stack: RunningStack = await startEmulatorStack(config, {
+    root: path.resolve(__dirname, '../..'),
+    seed,
+    output: (line) => process.stdout.write(`${line}\n`),
+    onStop: (s) => {
+      stop = s;
+    },
+    emulators: { pubsubHost, firestoreHost },
+  });
+  if (stack.skipped.length) {
+    await stop();
+    throw new Error(`functions not built: ${stack.skipped.join(', ')}`);
+  }
+  const urls = stack.urls;
+  const post = (body: string) =>
+    fetch(urls.webhook ?? '', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-goog-signature': signBody(body, config.BM_PARTNER_KEY),
+      },
+      body,
+    });
+  return {
+    projectId,
+    urls,
+    post,
+    act: async (who, action) => {
+      const body = JSON.stringify(
+        customerEvent(
+          who,
+          action,
+          { requestId: randomUUID(), messageId: randomUUID() },
+          new Date(),
+        ),
+      );
+      const res = await post(body);
+      return { status: res.status, body: await res.text() };
+    },
+    inspect: async (conversationId, count = 0, timeoutMs = 20_000) => {
+      const url = new URL(
+        `_inspect/conversations/${encodeURIComponent(conversationId)}`,
+        urls.standin,
+      );
+      url.searchParams.set('waitFor', String(count));
+      url.searchParams.set('timeoutMs', String(timeoutMs));
+      const res = await fetch(url);
+      return (await res.json()) as InspectedConversation;
+    },
+    agentApi: async (method, route, body, token = 'dev-agent-token') => {
+      const res = await fetch(new URL(route.replace(/^\//, ''), urls.agentApi), {
+        method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await res.text();
+      return { status: res.status, json: text ? (JSON.parse(text) as unknown) : undefined };
+    },
+    stop: () => stop(),
+  };
+}
