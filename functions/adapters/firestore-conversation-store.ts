@@ -127,7 +127,7 @@ export class FirestoreConversationStore implements ConversationStore {
       const proposed = fn(current);
       if (isRejection(proposed)) return { ok: false, rejection: proposed };
       const now = this.now();
-      const next = ConversationSchema.parse(finishUpdate(current, proposed, conversationId, now));
+      const next = validUpdate(finishUpdate(current, proposed, conversationId, now));
       tx.set(ref, conversationToDoc(next));
       tx.create(marker, {
         key: `u:${idempotencyKey}`,
@@ -239,6 +239,7 @@ const CONVERSATION_TIMES = [
   'contextAt',
   'lastUserMessageAt',
   'stateChangedAt',
+  'queuedAt',
   'createdAt',
   'updatedAt',
 ] as const;
@@ -270,6 +271,17 @@ function readConversation(snapshot: DocumentSnapshot | undefined): Conversation 
 function readEntry(snapshot: DocumentSnapshot | undefined): MessageLogEntry | undefined {
   if (!snapshot?.exists) return undefined;
   return parseStored(MessageLogEntrySchema, snapshot);
+}
+
+/** An update that would store an invalid conversation fails the same way on every retry. */
+function validUpdate(proposed: unknown): Conversation {
+  const parsed = ConversationSchema.safeParse(proposed);
+  if (parsed.success) return parsed.data;
+  throw new PermanentFailure(
+    `update would store an invalid conversation: ${parsed.error.issues
+      .map((i) => `${i.path.join('.')}: ${i.message}`)
+      .join('; ')}`,
+  );
 }
 
 /** A stored document that no longer fits the model cannot be fixed by retrying. */

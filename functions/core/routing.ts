@@ -55,7 +55,13 @@ export function route(
   }
   if (state === 'queued') return { route: 'live-agent', reason: 'queued' };
   if (state === 'with_agent') return { route: 'live-agent', reason: 'human-engaged' };
-  if (stale) return { route: null, reason: 'stale' };
+  if (stale) {
+    // Written before the last claim/release/close, it may not move the state (no re-queueing a
+    // conversation an agent just released), but a message to a conversation the bot now holds
+    // still deserves an answer: nobody else will give one.
+    const answerable = state === 'bot' && event.kind !== 'liveAgentRequest';
+    return answerable ? { route: 'automation', reason: 'stale' } : { route: null, reason: 'stale' };
+  }
   if (state === 'closed') return { route: null, reason: 'closed' };
   if (event.kind === 'liveAgentRequest') {
     return { route: 'live-agent', reason: 'live-agent-requested' };

@@ -136,8 +136,13 @@ describe('route: the routing table', () => {
     expect(route(conversation('bot'), chip(undefined, 'agent'), settings).route).toBe('automation');
   });
 
-  it('a stale event (older than the last claim/release/close) goes nowhere in bot or closed', () => {
+  it('a stale event (older than the last claim/release/close) never moves the state', () => {
+    // The bot answers a message written just before an agent released: no one else will.
     expect(route(conversation('bot'), text('agent!'), settings, true)).toEqual({
+      route: 'automation',
+      reason: 'stale',
+    });
+    expect(route(conversation('bot'), eventOf('liveAgentRequest'), settings, true)).toEqual({
       route: null,
       reason: 'stale',
     });

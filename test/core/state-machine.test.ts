@@ -373,6 +373,13 @@ describe('transition: out of order, an older event never undoes a newer one', ()
     expect(stale.routing.decision.reason).toBe('stale');
   });
 
+  it('a message written just before an agent released the conversation is answered by the bot', () => {
+    const released = base({ state: 'bot', stateChangedAt: '2026-11-25T11:00:00.000Z' });
+    const late = transition(released, eventOf('text'), NOW, settings);
+    expect(late.conversation?.state).toBe('bot');
+    expect(late.routing.decision).toEqual({ route: 'automation', reason: 'stale' });
+  });
+
   it('a survey answer replaces an older answer to the same question, never a newer one', () => {
     const answer = (time: string, rating: string, questionId = 'q1') =>
       eventOf('survey', {

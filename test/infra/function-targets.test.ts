@@ -2,7 +2,6 @@ import {
   CONTRACT_FILE,
   CONTRACT_FUNCTIONS,
   INDEX_FILE,
-  NOT_YET_DISPATCHED,
   readContractFile,
   readDispatchTable,
 } from './support/function-targets';
@@ -16,12 +15,9 @@ import {
 const contractTargets = CONTRACT_FUNCTIONS.map((f) => f.target);
 
 describe('the function targets the infra tests check', () => {
-  it('match the public contract file, when it is present', () => {
+  it('match the public contract file', () => {
     const rows = readContractFile();
-    if (!rows) {
-      console.warn(`public contract not found at ${CONTRACT_FILE}; using the copy in the test`);
-      return;
-    }
+    if (!rows) throw new Error(`public contract not found at ${CONTRACT_FILE}`);
     expect(rows).toEqual(
       CONTRACT_FUNCTIONS.map((f) => ({
         target: f.target,
@@ -31,32 +27,12 @@ describe('the function targets the infra tests check', () => {
     );
   });
 
-  it('match the FUNCTION_TARGET dispatch table of functions/index.ts', () => {
+  it('match the FUNCTION_TARGET dispatch table of functions/index.ts exactly', () => {
     const dispatched = readDispatchTable();
-    if (!dispatched) {
-      console.warn(`${INDEX_FILE} does not exist yet; the contract's function list is used`);
-      return;
-    }
-    // A target the package serves but nothing deploys, or a renamed one: always an error.
+    if (!dispatched) throw new Error(`${INDEX_FILE} has no FUNCTION_TARGET dispatch table`);
+    // A target the package serves but nothing deploys, or a renamed one.
     expect(dispatched.filter((t) => !contractTargets.includes(t as never))).toEqual([]);
-    // A deployed target the package cannot serve: an error unless its code has not landed yet.
-    expect(
-      contractTargets.filter((t) => !dispatched.includes(t) && !NOT_YET_DISPATCHED.has(t)),
-    ).toEqual([]);
-
-    const landed = [...NOT_YET_DISPATCHED].filter((t) => dispatched.includes(t));
-    if (landed.length > 0) {
-      console.warn(
-        `functions/index.ts now dispatches ${landed.join(', ')}: remove from NOT_YET_DISPATCHED ` +
-          'in test/infra/support/function-targets.ts',
-      );
-    }
-    const pending = contractTargets.filter((t) => !dispatched.includes(t));
-    if (pending.length > 0) {
-      console.warn(
-        `functions/index.ts does not dispatch ${pending.join(', ')} yet: deploying them now would ` +
-          'fail their cold start',
-      );
-    }
+    // A deployed target the package cannot serve would fail its cold start.
+    expect(contractTargets.filter((t) => !dispatched.includes(t))).toEqual([]);
   });
 });

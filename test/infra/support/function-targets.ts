@@ -18,13 +18,6 @@ export const CONTRACT_FUNCTIONS = [
 ] as const;
 export type ContractFunction = (typeof CONTRACT_FUNCTIONS)[number];
 
-/**
- * Contract functions whose code has not landed yet, so they are not yet in functions/index.ts's
- * dispatch table. Everything else must match exactly; remove a name here when its function lands
- * (the test warns once it is no longer needed).
- */
-export const NOT_YET_DISPATCHED: ReadonlySet<string> = new Set<string>([]);
-
 /** A gen2 function is a Cloud Run service, whose name is lowercase: liveAgent → live-agent. */
 export const deploymentName = (target: string): string =>
   target.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
