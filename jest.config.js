@@ -15,6 +15,8 @@ module.exports = {
     {
       displayName: 'emulator',
       testEnvironment: 'node',
+      // Emulator round trips share two cores with the emulators' JVMs: allow for a busy machine.
+      testTimeout: 30_000,
       transform: { '^.+\\.ts$': tsJest },
       testMatch: ['<rootDir>/test/**/*.emulator.test.ts'],
     },

@@ -2,6 +2,7 @@ import type { DocumentData, Firestore } from '@google-cloud/firestore';
 import type { BrandConfig } from '../core/brand-config';
 import { BrandConfigError, loadBrandConfig } from '../core/brand-config';
 import type { WritableBrandDirectory } from '../ports/brand-directory';
+import { firestoreId } from './firestore-conversation-store';
 
 export interface FirestoreBrandDirectoryOptions {
   /** Collection of brand documents, one per brand ID. */
@@ -11,17 +12,23 @@ export interface FirestoreBrandDirectoryOptions {
   now?: () => number;
 }
 
+interface CacheEntry {
+  until: number;
+  /** The stored document as read (undefined: none), shared by `get` and `isDedicated`. */
+  document: Promise<DocumentData | undefined>;
+  /** Its validation, made on the first `get`. */
+  config?: Promise<BrandConfig | undefined>;
+}
+
 /**
- * Brand configurations in Firestore, `brands/{brandId}`: the document is the configuration as
- * written (the sample brand's JSON file is one). Reads are cached per instance for a minute by
- * default, so a busy conversation costs no read per message and an edit is live within the TTL.
- * Failures (a missing brand is not one) are not cached.
+ * Brand configurations in Firestore, `brands/{brandId}` (the ID escaped like every document ID
+ * of ours): the document is the configuration as written (the sample brand's JSON file is one).
+ * Reads are cached per instance for a minute by default, so a busy conversation costs no read
+ * per message and an edit is live within the TTL. Failures, an invalid document among them, are
+ * not cached (a missing brand is not a failure), so a fix is live at once.
  */
 export class FirestoreBrandDirectory implements WritableBrandDirectory {
-  private readonly cache = new Map<
-    string,
-    { until: number; value: Promise<BrandConfig | undefined> }
-  >();
+  private readonly cache = new Map<string, CacheEntry>();
   private readonly collection: string;
   private readonly ttlMs: number;
   private readonly now: () => number;
@@ -36,32 +43,56 @@ export class FirestoreBrandDirectory implements WritableBrandDirectory {
   }
 
   get(brandId: string): Promise<BrandConfig | undefined> {
-    const at = this.now();
-    const hit = this.cache.get(brandId);
-    if (hit && hit.until > at) return hit.value;
-    const value = this.read(brandId);
-    const entry = { until: at + this.ttlMs, value };
-    this.cache.set(brandId, entry);
-    value.catch(() => {
-      if (this.cache.get(brandId) === entry) this.cache.delete(brandId);
-    });
-    return value;
+    const entry = this.entry(brandId);
+    if (!entry.config) {
+      const config = entry.document.then((document) => this.validate(brandId, document));
+      entry.config = config;
+      config.catch(() => this.forget(brandId, entry));
+    }
+    return entry.config;
+  }
+
+  async isDedicated(brandId: string): Promise<boolean> {
+    const document = await this.entry(brandId).document;
+    return document?.dedicated === true;
   }
 
   async put(document: unknown): Promise<BrandConfig> {
     const config = loadBrandConfig(document);
     await this.firestore
       .collection(this.collection)
-      .doc(config.brandId)
+      .doc(firestoreId(config.brandId))
       .set(document as DocumentData);
     this.cache.delete(config.brandId);
     return config;
   }
 
-  private async read(brandId: string): Promise<BrandConfig | undefined> {
-    const snapshot = await this.firestore.collection(this.collection).doc(brandId).get();
-    if (!snapshot.exists) return undefined;
-    const config = loadBrandConfig(snapshot.data());
+  /** The cached read of the brand's document, or a new one. */
+  private entry(brandId: string): CacheEntry {
+    const at = this.now();
+    const hit = this.cache.get(brandId);
+    if (hit && hit.until > at) return hit;
+    const entry: CacheEntry = { until: at + this.ttlMs, document: this.read(brandId) };
+    this.cache.set(brandId, entry);
+    entry.document.catch(() => this.forget(brandId, entry));
+    return entry;
+  }
+
+  private forget(brandId: string, entry: CacheEntry): void {
+    if (this.cache.get(brandId) === entry) this.cache.delete(brandId);
+  }
+
+  private async read(brandId: string): Promise<DocumentData | undefined> {
+    const snapshot = await this.firestore
+      .collection(this.collection)
+      .doc(firestoreId(brandId))
+      .get();
+    return snapshot.exists ? snapshot.data() : undefined;
+  }
+
+  private validate(brandId: string, document: DocumentData | undefined): BrandConfig | undefined {
+    if (document === undefined) return undefined;
+    const config = loadBrandConfig(document);
     if (config.brandId !== brandId) {
       throw new BrandConfigError(brandId, [
         `brandId: ${config.brandId} is stored under ${this.collection}/${brandId}`,

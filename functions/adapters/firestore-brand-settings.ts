@@ -1,6 +1,7 @@
 import type { Firestore } from '@google-cloud/firestore';
 import { DEFAULT_MISS_THRESHOLD, type RoutingSettings } from '../core/routing';
 import type { BrandSettings } from '../ports/brand-settings';
+import { firestoreId } from './firestore-conversation-store';
 
 export interface FirestoreBrandSettingsOptions {
   now?: () => Date;
@@ -40,7 +41,9 @@ export class FirestoreBrandSettings implements BrandSettings {
   }
 
   private async read(brandId: string): Promise<RoutingSettings> {
-    const snapshot = await this.db.collection('brands').doc(brandId).get();
+    // Escaped like every document ID of ours (FirestoreBrandDirectory writes it so): a brand ID
+    // like `__x__` is reserved by Firestore, and refused on every retry if used as is.
+    const snapshot = await this.db.collection('brands').doc(firestoreId(brandId)).get();
     const threshold: unknown = snapshot.get('routing.missThreshold');
     return {
       missThreshold:

@@ -1,10 +1,17 @@
 import type { BrandConfig } from '../core/brand-config';
-import { loadBrandConfig } from '../core/brand-config';
+import { BrandConfigError, loadBrandConfig } from '../core/brand-config';
 import type { WritableBrandDirectory } from '../ports/brand-directory';
+
+interface Stored {
+  /** The document as stored, for the fields read without validation (`dedicated`). */
+  document: unknown;
+  /** What a read answers: the validated configuration, or why the document is refused. */
+  config: BrandConfig | BrandConfigError;
+}
 
 /** Brand configurations in memory: for tests and the one-process local mode. */
 export class InMemoryBrandDirectory implements WritableBrandDirectory {
-  private readonly brands = new Map<string, BrandConfig>();
+  private readonly brands = new Map<string, Stored>();
 
   /** `documents` are validated like stored ones; an invalid one throws `BrandConfigError`. */
   constructor(documents: readonly unknown[] = []) {
@@ -12,7 +19,17 @@ export class InMemoryBrandDirectory implements WritableBrandDirectory {
   }
 
   get(brandId: string): Promise<BrandConfig | undefined> {
-    return Promise.resolve(this.brands.get(brandId));
+    const config = this.brands.get(brandId)?.config;
+    return config instanceof BrandConfigError ? Promise.reject(config) : Promise.resolve(config);
+  }
+
+  isDedicated(brandId: string): Promise<boolean> {
+    const document = this.brands.get(brandId)?.document;
+    return Promise.resolve(
+      typeof document === 'object' &&
+        document !== null &&
+        (document as { dedicated?: unknown }).dedicated === true,
+    );
   }
 
   put(document: unknown): Promise<BrandConfig> {
@@ -23,9 +40,30 @@ export class InMemoryBrandDirectory implements WritableBrandDirectory {
     }
   }
 
+  /**
+   * Stores `document` under `brandId` without validating it, as an edit made straight in the
+   * Firestore console would be: `get` then refuses it with `BrandConfigError` if it is invalid
+   * (as the Firestore directory does), while `isDedicated` still reads its flag.
+   */
+  putUnchecked(brandId: string, document: unknown): void {
+    let config: BrandConfig | BrandConfigError;
+    try {
+      config = loadBrandConfig(document);
+    } catch (error) {
+      if (!(error instanceof BrandConfigError)) throw error;
+      config = error;
+    }
+    if (!(config instanceof BrandConfigError) && config.brandId !== brandId) {
+      config = new BrandConfigError(brandId, [
+        `brandId: ${config.brandId} is stored under brands/${brandId}`,
+      ]);
+    }
+    this.brands.set(brandId, { document: structuredClone(document), config });
+  }
+
   private store(document: unknown): BrandConfig {
     const config = loadBrandConfig(document);
-    this.brands.set(config.brandId, config);
+    this.brands.set(config.brandId, { document: structuredClone(document), config });
     return config;
   }
 }

@@ -53,7 +53,7 @@ export class PubSubEventBus implements EventBus {
       // A failed publish pauses its ordering key in this client until resumed; without this
       // every later event of the conversation would fail on this instance.
       if (message.orderingKey) target.resumePublishing(message.orderingKey);
-      throw new PublishFailedError(topic, error);
+      throw new PublishFailedError(topic, error, { retryable: !refusedForGood(error) });
     } finally {
       if (timer) clearTimeout(timer);
     }
@@ -76,4 +76,20 @@ export class PubSubEventBus implements EventBus {
     }
     return cached;
   }
+}
+
+/** gRPC INVALID_ARGUMENT: Pub/Sub refused the message itself (an attribute or key too long). */
+const INVALID_ARGUMENT = 3;
+
+/**
+ * Whether Pub/Sub refused this very message, so publishing it again can never succeed. Only
+ * INVALID_ARGUMENT is: anything else (unavailable, a timeout, a paused ordering key, no
+ * permission yet) may pass on a later attempt and stays retryable.
+ */
+function refusedForGood(error: unknown): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { code?: unknown }).code === INVALID_ARGUMENT
+  );
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AgentRecord } from '../core/agent-record';
-import { DEV_AGENT_TOKEN, devAgentTokens } from '../local/sample-agents';
+import { DEV_AGENT_TOKEN, devAgentTokens } from './dev-agent';
 import { CommonConfig } from '../platform/config';
 
 /** `/projects/NUMBER/global/backendServices/ID` (load balancer) or `/projects/NUMBER/apps/ID`. */

@@ -49,8 +49,11 @@ import { conversationView, messageViews } from './views';
 export interface AgentApiDeps {
   auth: AgentAuthenticator;
   store: ConversationStore;
-  /** For the `dedicated` attribute of the brand's outbound commands. */
-  brands: BrandDirectory;
+  /**
+   * Only the brand's `dedicated` flag, for the attribute of its outbound commands: never the
+   * whole configuration, whose validity has nothing to do with an agent's conversation.
+   */
+  brands: Pick<BrandDirectory, 'isDedicated'>;
   /** Only `outbound`. */
   bus: EventBus;
   feed: ConversationFeed;
@@ -58,6 +61,11 @@ export interface AgentApiDeps {
   now: () => Date;
   digest: Digest;
   newTraceId: () => string;
+  /**
+   * A fresh unique ID for each message sent without an idempotency key (`randomUUID`). It
+   * only seeds the message ID, which is derived from it like every other ID.
+   */
+  newId: () => string;
   sse?: Partial<SseOptions>;
 }
 
@@ -109,7 +117,9 @@ interface Route {
  * Every request is authenticated first (Identity-Aware Proxy, or a bearer token locally); an
  * agent sees and touches only its brands' conversations (another brand's: 404, so existence is
  * not revealed). Everything for the customer is published to `outbound`, in order, with IDs
- * derived from what caused it, so a retried request never sends twice.
+ * derived from what caused it, so a retried claim, release or close never sends twice, nor does
+ * a message retried with the same `Idempotency-Key` or `clientMessageId`; a message sent
+ * without either is a new message every time.
  */
 export function makeAgentApiHandler(deps: AgentApiDeps) {
   const { store } = deps;
@@ -242,7 +252,7 @@ export function makeAgentApiHandler(deps: AgentApiDeps) {
         createdAt: deps.now().toISOString(),
       });
       try {
-        await publish(conversation, receipts, traceId);
+        await publish(conversation, receipts, traceId, log);
       } catch (error) {
         // Reading works without them; the next read publishes the ones still missing.
         log.warn('read receipts not published', {
@@ -261,7 +271,9 @@ export function makeAgentApiHandler(deps: AgentApiDeps) {
    * `POST /conversations/{id}/claim`: of concurrent claims exactly one wins (a transaction);
    * the others get 409. REPRESENTATIVE_JOINED is on `outbound` before the claim answers 200,
    * so before any of the agent's messages. Claiming what you hold answers 200 again (and
-   * republishes the same JOINED, in case the first answer was lost with its publish).
+   * republishes the same JOINED, in case the first answer was lost with its publish): so a
+   * JOINED whose publish failed (transiently) after the claim committed answers 503, and the
+   * agent's retry publishes it.
    */
   async function claim({ req, res, agent, id, log, traceId }: Call): Promise<void> {
     parse(EmptyBody, jsonBody(req), 'body');
@@ -286,7 +298,8 @@ export function makeAgentApiHandler(deps: AgentApiDeps) {
       throw new ApiProblem('CONFLICT', 'the conversation was claimed by another agent');
     }
     const joined = joinedCommand(conversation, context(`agent-api:claim:${agent.agentId}`));
-    await publish(conversation, [joined], traceId);
+    // Logged once committed, before the publish: a JOINED that fails is republished by the
+    // agent's retry, which finds the claim already done and must not count it again.
     const fresh = result.ok && !result.duplicate;
     if (fresh) {
       const waited =
@@ -299,16 +312,18 @@ export function makeAgentApiHandler(deps: AgentApiDeps) {
         eventId: joined.eventId,
       });
     }
+    await publish(conversation, [joined], traceId, log);
     res.status(200).json({ conversation: conversationView(conversation) });
   }
 
   /**
    * `POST /conversations/{id}/messages {text, suggestions?, clientMessageId?}`: a message from
-   * the agent holding the conversation. Its ID is derived from the idempotency key: the
-   * `Idempotency-Key` header; else `clientMessageId`; else the content (the same text twice in
-   * one assignment is sent once: give a `clientMessageId` to repeat yourself).
+   * the agent holding the conversation. With an idempotency key (the `Idempotency-Key` header,
+   * else `clientMessageId`) its ID is derived from the key, so a retry with the same key is the
+   * same message and reaches the customer once. Without one, every request is a new message
+   * (a fresh ID): an agent may say "Thanks!" twice, but a retried request is then sent again.
    */
-  async function sendMessage({ req, res, agent, id, traceId }: Call): Promise<void> {
+  async function sendMessage({ req, res, agent, id, traceId, log }: Call): Promise<void> {
     const body = parse(SendMessageBody, jsonBody(req), 'body');
     const headerKey = idempotencyKeyOf(req);
     const conversation = await held(id, agent);
@@ -317,9 +332,7 @@ export function makeAgentApiHandler(deps: AgentApiDeps) {
         ? `header:${headerKey}`
         : body.clientMessageId !== undefined
           ? `client:${body.clientMessageId}`
-          : `content:${deps.digest(
-              JSON.stringify([conversation.stateChangedAt, body.text, body.suggestions ?? null]),
-            )}`;
+          : `fresh:${deps.newId()}`;
     const built = humanMessageCommand(
       conversation,
       agent,
@@ -331,12 +344,12 @@ export function makeAgentApiHandler(deps: AgentApiDeps) {
       context(`agent-api:message:${agent.agentId}`),
     );
     if (!built.ok) throw new ApiProblem('INVALID_ARGUMENT', built.problems);
-    await publish(conversation, [built.command], traceId);
+    await publish(conversation, [built.command], traceId, log);
     res.status(202).json({ conversationId: id, messageId: built.command.message.messageId });
   }
 
   /** `POST /conversations/{id}/typing {isTyping}`: TYPING_STARTED/STOPPED from the agent. */
-  async function typing({ req, res, agent, id, traceId }: Call): Promise<void> {
+  async function typing({ req, res, agent, id, traceId, log }: Call): Promise<void> {
     const body = parse(TypingBody, jsonBody(req), 'body');
     const conversation = await held(id, agent);
     const key = idempotencyKeyOf(req) ?? `at:${deps.now().toISOString()}`;
@@ -347,7 +360,7 @@ export function makeAgentApiHandler(deps: AgentApiDeps) {
       key,
       context(`agent-api:typing:${agent.agentId}`),
     );
-    await publish(conversation, [command], traceId);
+    await publish(conversation, [command], traceId, log);
     res.status(202).json({ conversationId: id, eventId: command.eventId });
   }
 
@@ -367,6 +380,7 @@ export function makeAgentApiHandler(deps: AgentApiDeps) {
       conversation,
       [leftCommand(conversation, context(`agent-api:release:${agent.agentId}`))],
       traceId,
+      log,
     );
     const result = await store.updateConversation(
       id,
@@ -398,7 +412,7 @@ export function makeAgentApiHandler(deps: AgentApiDeps) {
     const seen = seenOf(conversation);
     const ctx = context(`agent-api:close:${agent.agentId}`);
     if (conversation.state === 'with_agent') {
-      await publish(conversation, [leftCommand(conversation, ctx)], traceId);
+      await publish(conversation, [leftCommand(conversation, ctx)], traceId, log);
     }
     const result = await store.updateConversation(
       id,
@@ -410,7 +424,7 @@ export function makeAgentApiHandler(deps: AgentApiDeps) {
     if (body.survey === true) {
       const survey = surveyCommand(conversation, seen, ctx);
       try {
-        await publish(conversation, [survey], traceId);
+        await publish(conversation, [survey], traceId, log);
         surveyId = survey.surveyId;
       } catch (error) {
         // The close stands; a survey is a nicety, and Google may send its own.
@@ -480,12 +494,31 @@ export function makeAgentApiHandler(deps: AgentApiDeps) {
     conversation: Conversation,
     commands: readonly OutboundCommand[],
     traceId: string,
+    log: Logger,
   ): Promise<void> {
     if (commands.length === 0) return;
-    const brand = await deps.brands.get(conversation.brandId);
-    const dedicated = brand?.dedicated === true;
+    const dedicated = await isDedicated(conversation.brandId, log);
     for (const command of commands) {
       await deps.bus.publish('outbound', outboundBusMessage(command, { traceId, dedicated }));
+    }
+  }
+
+  /**
+   * The brand's routing flag. Never a reason to fail: a claim may already have committed, and
+   * a conversation held by an agent who cannot speak is stuck. Unreadable, the commands go to
+   * the shared sender, which sends for any brand (only their order relative to the dedicated
+   * sender's is not guaranteed), and a warning tells the operators.
+   */
+  async function isDedicated(brandId: string, log: Logger): Promise<boolean> {
+    try {
+      return await deps.brands.isDedicated(brandId);
+    } catch (error) {
+      log.warn(`the dedicated flag of brand ${brandId} could not be read; published as shared`, {
+        event: 'agent_api_dedicated_unknown',
+        brandId,
+        error,
+      });
+      return false;
     }
   }
 }
@@ -507,8 +540,10 @@ function parse<S extends z.ZodType>(schema: S, input: unknown, what: string): z.
 /** The JSON body, or `{}` when there is none. */
 function jsonBody(req: Request): unknown {
   const malformed = (req as RequestWithMalformedJson)[MALFORMED_JSON];
+  // The parser's words (they quote the body) go back to the agent who sent it, and no further:
+  // answers are not logged.
   if (malformed !== undefined)
-    throw new ApiProblem('INVALID_ARGUMENT', `invalid JSON: ${malformed}`);
+    throw new ApiProblem('INVALID_ARGUMENT', `invalid JSON: ${malformed.detail}`);
   const body: unknown = req.body;
   if (body === undefined || body === null || body === '') return {};
   if (Buffer.isBuffer(body)) {

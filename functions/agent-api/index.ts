@@ -9,7 +9,7 @@ import { IapAgentAuthenticator, IapJwtVerifier } from '../adapters/iap-agent-aut
 import { PubSubEventBus } from '../adapters/pubsub-event-bus';
 import { loadConfig, topicIds } from '../platform/config';
 import { sha256Digest } from '../platform/digest';
-import { bootstrap, newTraceId } from '../platform/entry';
+import { bootstrap, newId, newTraceId } from '../platform/entry';
 import { createLogger } from '../platform/logger';
 import { tolerateMalformedJson } from '../platform/malformed-json';
 import { AgentApiConfig } from './config';
@@ -59,6 +59,7 @@ const handler = bootstrap('agentApi', () => {
     now,
     digest: sha256Digest,
     newTraceId,
+    newId,
     sse: {
       heartbeatMs: config.AGENT_API_SSE_HEARTBEAT_MS,
       maxStreamMs: config.AGENT_API_SSE_MAX_MS,

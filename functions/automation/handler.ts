@@ -6,7 +6,7 @@ import type { Digest, InboundEvent } from '../core/inbound-event';
 import type { OutboundCommand } from '../core/outbound-command';
 import { parseRoutedEvent, type RoutedEvent } from '../core/routed-event';
 import type { Logger } from '../platform/logger';
-import { parsePubSubCloudEvent } from '../platform/pubsub-cloud-event';
+import { capAttributes, makeQuarantine, receiveJson } from '../platform/quarantine';
 import { isTraceId } from '../platform/trace';
 import type { BrandDirectory } from '../ports/brand-directory';
 import type { ConversationStore } from '../ports/conversation-store';
@@ -22,7 +22,8 @@ import type { IntentMatcher } from '../ports/intent-matcher';
 export const HISTORY_WINDOW = 10;
 
 export interface AutomationDeps {
-  brands: BrandDirectory;
+  /** The whole configuration: the bot answers from it, so an invalid one is permanent here. */
+  brands: Pick<BrandDirectory, 'get'>;
   matcher: IntentMatcher;
   /** Counts the bot's hits and misses for the classifier's handoff threshold. */
   outcomes: Pick<ConversationStore, 'recordBotOutcome'>;
@@ -69,14 +70,18 @@ export interface OutboundAttributes extends Record<string, string> {
  */
 export function makeAutomationHandler(deps: AutomationDeps) {
   const { bus } = deps;
+  const quarantine = makeQuarantine({
+    bus,
+    log: deps.log,
+    source: 'automation',
+    message: 'event quarantined: it can never be answered',
+  });
 
   return async (cloudEvent: unknown): Promise<AutomationOutcome> => {
-    const received = parsePubSubCloudEvent(cloudEvent);
-    if (!received.ok) {
-      return quarantine(Buffer.from(safeJson(cloudEvent), 'utf8'), received.reason, {});
-    }
-    const { data, attributes, messageId } = received.message;
-    const meta = { ...attributes, pubsubMessageId: messageId };
+    const received = await receiveJson(cloudEvent, quarantine);
+    if (!received.ok) return { status: 'quarantined', reason: received.reason };
+    const { json, attributes: meta } = received;
+    const { data, attributes } = received.message;
     const traceId = isTraceId(attributes.traceId) ? attributes.traceId : undefined;
     let log = deps.log.with({
       ...(traceId ? { traceId } : {}),
@@ -88,12 +93,6 @@ export function makeAutomationHandler(deps: AutomationDeps) {
     });
 
     try {
-      let json: unknown;
-      try {
-        json = JSON.parse(data.toString('utf8'));
-      } catch (error) {
-        throw new PermanentFailure(`invalid JSON: ${(error as Error).message}`);
-      }
       const routed = parseRoutedEvent(json, deps.digest);
       if (!routed.ok) throw new PermanentFailure(routed.reason);
       const { event, value } = routed;
@@ -114,7 +113,14 @@ export function makeAutomationHandler(deps: AutomationDeps) {
       return await answer(event, value, traceId, log);
     } catch (error) {
       if (classifyFailure(error) === 'permanent') {
-        return quarantine(data, (error as Error).message, meta, log, error);
+        const reason = (error as Error).message;
+        await quarantine(data, reason, {
+          attributes: meta,
+          log,
+          // A PermanentFailure is all in its message; anything else may say more.
+          ...(error instanceof PermanentFailure ? {} : { error }),
+        });
+        return { status: 'quarantined', reason };
       }
       log.warn('event not answered; Pub/Sub will redeliver it', {
         event: 'automation_retry',
@@ -195,38 +201,15 @@ export function makeAutomationHandler(deps: AutomationDeps) {
     const log = await deps.history.getMessages(event.conversationId, HISTORY_WINDOW);
     return opensConversation(log, event.dedupeKey, log.length < HISTORY_WINDOW);
   }
-
-  /** Keeps what can never be answered, with why, and acknowledges it. */
-  async function quarantine(
-    raw: Buffer,
-    reason: string,
-    attributes: Record<string, string>,
-    log: Logger = deps.log.with(
-      isTraceId(attributes.traceId) ? { traceId: attributes.traceId } : {},
-    ),
-    error?: unknown,
-  ): Promise<AutomationOutcome> {
-    await bus.publish('quarantine', {
-      data: raw,
-      attributes: { ...attributes, reason: reason.slice(0, 1000), source: 'automation' },
-    });
-    log.error('event quarantined: it can never be answered', {
-      event: 'event_quarantined',
-      reason,
-      bytes: raw.length,
-      ...(attributes.pubsubMessageId ? { pubsubMessageId: attributes.pubsubMessageId } : {}),
-      ...(error !== undefined && !(error instanceof PermanentFailure) ? { error } : {}),
-    });
-    return { status: 'quarantined', reason };
-  }
 }
 
+/** Each value cut to Pub/Sub's 1024 bytes (`causedBy` may be long); the command keeps it whole. */
 function outboundAttributes(
   brand: BrandConfig,
   command: OutboundCommand,
   traceId: string | undefined,
-): OutboundAttributes {
-  return {
+): Record<string, string> {
+  const attributes: OutboundAttributes = {
     brand: command.brandId,
     conversation: command.conversationId,
     type: command.type,
@@ -235,6 +218,7 @@ function outboundAttributes(
     // A brand with its own sender deployment takes only messages marked so (infra/brand.sh).
     ...(brand.dedicated ? { dedicated: 'true' } : {}),
   };
+  return capAttributes(attributes);
 }
 
 function describe(decision: BotDecision): string {
@@ -247,13 +231,5 @@ function describe(decision: BotDecision): string {
       return 'Dialogflow already answered; the bot stays silent';
     default:
       return decision.reason.replace(/_/g, ' ');
-  }
-}
-
-function safeJson(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
   }
 }

@@ -1,10 +1,15 @@
 import type { RecordedRouting, Route } from '../core/conversation';
 import { classifyFailure } from '../core/failure';
-import { parseInboundEvent, type Digest, type InboundEvent } from '../core/inbound-event';
+import {
+  contentOf,
+  parseInboundEvent,
+  type Digest,
+  type InboundEvent,
+} from '../core/inbound-event';
 import { routedMessage } from '../core/routed-event';
 import { transition } from '../core/state-machine';
 import type { Logger } from '../platform/logger';
-import { parsePubSubCloudEvent } from '../platform/pubsub-cloud-event';
+import { capAttributes, makeQuarantine, receiveJson } from '../platform/quarantine';
 import { isTraceId } from '../platform/trace';
 import type { BrandSettings } from '../ports/brand-settings';
 import type { ConversationStore } from '../ports/conversation-store';
@@ -35,23 +40,19 @@ export type ClassifierOutcome =
  */
 export function makeClassifierHandler(deps: ClassifierDeps) {
   const { store, bus } = deps;
+  const quarantine = makeQuarantine({ bus, log: deps.log, source: 'classifier' });
 
   return async (cloudEvent: unknown): Promise<ClassifierOutcome> => {
-    const received = parsePubSubCloudEvent(cloudEvent);
-    if (!received.ok) {
-      return quarantine(Buffer.from(safeJson(cloudEvent), 'utf8'), received.reason, {});
-    }
-    const { data, attributes, messageId } = received.message;
-    const meta = { ...attributes, pubsubMessageId: messageId };
+    const received = await receiveJson(cloudEvent, quarantine);
+    if (!received.ok) return { status: 'quarantined', reason: received.reason };
+    const { json: webhook, attributes: meta } = received;
+    const { data, attributes } = received.message;
 
-    let webhook: unknown;
-    try {
-      webhook = JSON.parse(data.toString('utf8'));
-    } catch (error) {
-      return quarantine(data, `invalid JSON: ${(error as Error).message}`, meta);
-    }
     const parsed = parseInboundEvent(webhook, deps.digest);
-    if (!parsed.ok) return quarantine(data, parsed.reason, meta);
+    if (!parsed.ok) {
+      await quarantine(data, parsed.reason, { attributes: meta });
+      return { status: 'quarantined', reason: parsed.reason };
+    }
     const event = parsed.event;
 
     // The webhook's trace, else one derived from the event, so every attempt shares it.
@@ -122,7 +123,9 @@ export function makeClassifierHandler(deps: ClassifierDeps) {
           };
     } catch (error) {
       if (classifyFailure(error) === 'permanent') {
-        return quarantine(data, (error as Error).message, meta, log);
+        const reason = (error as Error).message;
+        await quarantine(data, reason, { attributes: meta, log });
+        return { status: 'quarantined', reason };
       }
       log.warn('event not classified; Pub/Sub will redeliver it', {
         event: 'classifier_retry',
@@ -141,52 +144,7 @@ export function makeClassifierHandler(deps: ClassifierDeps) {
   ): Promise<string | undefined> {
     const message = routedMessage(event, webhook, routing, traceId);
     if (!message) return undefined;
-    const { topic, ...outgoing } = message;
-    return bus.publish(topic, outgoing);
-  }
-
-  /** Keeps what can never be processed, with why, and acknowledges it. */
-  async function quarantine(
-    raw: Buffer,
-    reason: string,
-    attributes: Record<string, string>,
-    log: Logger = deps.log.with(
-      isTraceId(attributes.traceId) ? { traceId: attributes.traceId } : {},
-    ),
-  ): Promise<ClassifierOutcome> {
-    await bus.publish('quarantine', {
-      data: raw,
-      attributes: { ...attributes, reason: reason.slice(0, 1000), source: 'classifier' },
-    });
-    log.error('event quarantined: it can never be processed', {
-      event: 'event_quarantined',
-      reason,
-      bytes: raw.length,
-      ...(attributes.pubsubMessageId ? { pubsubMessageId: attributes.pubsubMessageId } : {}),
-    });
-    return { status: 'quarantined', reason };
-  }
-}
-
-function safeJson(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
-}
-
-/** Customer content: the logger writes it only when content logging is on. */
-function contentOf(event: InboundEvent): Record<string, unknown> | undefined {
-  const name = event.userDisplayName ? { userDisplayName: event.userDisplayName } : {};
-  switch (event.kind) {
-    case 'text':
-      return { ...name, text: event.text };
-    case 'suggestion':
-      return { ...name, text: event.text, postbackData: event.postbackData };
-    case 'survey':
-      return { ...name, responseText: event.responseText, feedback: event.feedback };
-    default:
-      return event.userDisplayName ? name : undefined;
+    const { topic, attributes, ...outgoing } = message;
+    return bus.publish(topic, { ...outgoing, attributes: capAttributes(attributes) });
   }
 }

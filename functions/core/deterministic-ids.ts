@@ -21,7 +21,12 @@ export interface ReplyIds {
   typingStopped: string;
 }
 
+/**
+ * A derived ID the API would refuse. The same input always derives the same ID, so retrying can
+ * never help: permanent, and the event is quarantined instead of retried to the dead-letter topic.
+ */
 export class InvalidIdError extends Error {
+  readonly retryable = false;
   constructor(readonly id: string) {
     super(`derived ID ${JSON.stringify(id)} is not a valid API ID (≤ 64 of [A-Za-z0-9-])`);
     this.name = 'InvalidIdError';

@@ -6,6 +6,7 @@ import { BM_LIMITS, Message, describeIssues, type Suggestion } from './business-
 import { isOpen } from './business-hours';
 import type { Assignee, Conversation, ConversationState, MessageLogEntry } from './conversation';
 import { API_ID, InvalidIdError } from './deterministic-ids';
+import { PermanentFailure } from './failure';
 import type { Digest, InboundEvent } from './inbound-event';
 import { describeReturn, nextOpening } from './next-opening';
 import type {
@@ -15,6 +16,7 @@ import type {
   SendReceiptCommand,
   SendSurveyCommand,
 } from './outbound-command';
+import { capAttributeValues } from './utf8';
 
 /**
  * The handoff between the bot and live agents (business-messages.md §3), as pure rules:
@@ -399,7 +401,8 @@ function representativeEvent(
 ): SendEventCommand {
   const assignee = conversation.assignee;
   if (conversation.state !== 'with_agent' || assignee === null) {
-    throw new RangeError(`${eventType} needs a conversation held by an agent`);
+    // The same conversation would be refused on every retry: permanent, never retried.
+    throw new PermanentFailure(`${eventType} needs a conversation held by an agent`);
   }
   const suffix = eventType === 'REPRESENTATIVE_JOINED' ? 'joined' : 'left';
   return {
@@ -539,7 +542,9 @@ export interface OutboundBusMessage {
 
 /**
  * A command as published: ordered by conversation, with the attributes subscriptions filter on
- * (`brand`, and `dedicated` for brands with their own sender, see infra/brand.sh).
+ * (`brand`, and `dedicated` for brands with their own sender, see infra/brand.sh). Values are
+ * cut to Pub/Sub's 1024 bytes (`causedBy` may be long): an over-long one fails the publish for
+ * good. The data keeps them whole.
  */
 export function outboundBusMessage(
   command: OutboundCommand,
@@ -547,14 +552,14 @@ export function outboundBusMessage(
 ): OutboundBusMessage {
   return {
     data: JSON.stringify(command),
-    attributes: {
+    attributes: capAttributeValues({
       brand: command.brandId,
       conversation: command.conversationId,
       type: command.type,
-      causedBy: command.causedBy.slice(0, 1024),
+      causedBy: command.causedBy,
       traceId: options.traceId,
       ...(options.dedicated ? { dedicated: 'true' } : {}),
-    },
+    }),
     orderingKey: command.conversationId,
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { utf8Length } from './utf8';
 
 /**
  * Google's webhook payloads, parsed once at the edge into one discriminated `InboundEvent`.
@@ -21,13 +22,34 @@ const LenientBoolean = z.union([
 
 const NonEmpty = z.string().min(1);
 
-/** `brands/BRAND_ID/agents/AGENT_ID`; the brand and agent IDs are what routing keys on. */
-export const AgentName = z
-  .string()
-  .regex(
-    /^brands\/[A-Za-z0-9_-]+\/agents\/[A-Za-z0-9_-]+$/,
-    'expected brands/BRAND_ID/agents/AGENT_ID',
+/**
+ * Byte limits on the identifiers that travel as Pub/Sub attributes and ordering keys (1024
+ * bytes each) and inside Firestore document IDs (1500 bytes). They are checked here, at the
+ * edge, so an over-long value is quarantined with this reason instead of failing a publish or
+ * a write further on, where no retry could ever succeed.
+ */
+export const MAX_CONVERSATION_ID_BYTES = 512;
+/** `dedupeKey` is `r:` + the request ID: an attribute, and part of document IDs. */
+export const MAX_REQUEST_ID_BYTES = 256;
+export const MAX_AGENT_NAME_BYTES = 512;
+
+/** `schema`, also refusing more than `maxBytes` of UTF-8 (the problem names no value). */
+const withinBytes = <S extends z.ZodString>(schema: S, maxBytes: number) =>
+  schema.refine(
+    (value) => utf8Length(value) <= maxBytes,
+    `must be at most ${maxBytes} bytes of UTF-8`,
   );
+
+/** `brands/BRAND_ID/agents/AGENT_ID`; the brand and agent IDs are what routing keys on. */
+export const AgentName = withinBytes(
+  z
+    .string()
+    .regex(
+      /^brands\/[A-Za-z0-9_-]+\/agents\/[A-Za-z0-9_-]+$/,
+      'expected brands/BRAND_ID/agents/AGENT_ID',
+    ),
+  MAX_AGENT_NAME_BYTES,
+);
 export type AgentName = z.infer<typeof AgentName>;
 
 export const EntryPoint = z.string().min(1);
@@ -139,8 +161,8 @@ const PAYLOAD_KEYS = [
 /** The webhook body as Google sends it (`UserMessage`). */
 export const UserMessage = z
   .object({
-    requestId: NonEmpty.optional(),
-    conversationId: NonEmpty.max(512),
+    requestId: withinBytes(NonEmpty, MAX_REQUEST_ID_BYTES).optional(),
+    conversationId: withinBytes(NonEmpty, MAX_CONVERSATION_ID_BYTES),
     customAgentId: z.string().optional(),
     agent: AgentName,
     context: Context.optional(),
@@ -252,6 +274,25 @@ export const INBOUND_EVENT_KINDS: readonly InboundEventKind[] = [
   'authentication',
   'unknown',
 ];
+
+/**
+ * The customer's own words in an event (message text, chip, survey answers, display name), for
+ * the logger's `content` field, which is written only when content logging is configured. One
+ * definition for every function that logs events, so what counts as content cannot drift.
+ */
+export function contentOf(event: InboundEvent): Record<string, unknown> | undefined {
+  const name = event.userDisplayName ? { userDisplayName: event.userDisplayName } : {};
+  switch (event.kind) {
+    case 'text':
+      return { ...name, text: event.text };
+    case 'suggestion':
+      return { ...name, text: event.text, postbackData: event.postbackData };
+    case 'survey':
+      return { ...name, responseText: event.responseText, feedback: event.feedback };
+    default:
+      return event.userDisplayName ? name : undefined;
+  }
+}
 
 /**
  * A user's image arrives as a message whose text is a signed Cloud Storage URL (Google's

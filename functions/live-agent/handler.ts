@@ -12,7 +12,7 @@ import type { Digest, InboundEvent } from '../core/inbound-event';
 import type { OutboundCommand } from '../core/outbound-command';
 import { parseRoutedEvent, type RoutedEvent } from '../core/routed-event';
 import type { Logger } from '../platform/logger';
-import { parsePubSubCloudEvent } from '../platform/pubsub-cloud-event';
+import { makeQuarantine, receiveJson, type QuarantineDetails } from '../platform/quarantine';
 import { isTraceId } from '../platform/trace';
 import type { BrandDirectory } from '../ports/brand-directory';
 import type { FeedNotices } from '../ports/conversation-feed';
@@ -21,7 +21,11 @@ import type { EventBus } from '../ports/event-bus';
 
 export interface LiveAgentDeps {
   store: ConversationStore;
-  brands: BrandDirectory;
+  /**
+   * The whole configuration, for the queue notice (human hours, offline message); its
+   * `dedicated` flag comes with it, so no routing flag is read on its own here.
+   */
+  brands: Pick<BrandDirectory, 'get'>;
   /** `outbound` for the customer, `quarantine` for what can never be processed. */
   bus: EventBus;
   /** Customer typing and messages, for the agents' consoles. */
@@ -64,25 +68,28 @@ const LOG_CHECK_DEPTH = 50;
  */
 export function makeLiveAgentHandler(deps: LiveAgentDeps) {
   const { store, bus } = deps;
+  const quarantine = makeQuarantine({ bus, log: deps.log, source: 'live-agent' });
+  /** Keeps what can never be processed, with why, and acknowledges it. */
+  const quarantined = async (
+    raw: Uint8Array,
+    reason: string,
+    details: QuarantineDetails,
+  ): Promise<LiveAgentOutcome> => {
+    await quarantine(raw, reason, details);
+    return { status: 'quarantined', reason };
+  };
 
   return async (cloudEvent: unknown): Promise<LiveAgentOutcome> => {
-    const received = parsePubSubCloudEvent(cloudEvent);
-    if (!received.ok) {
-      return quarantine(Buffer.from(safeJson(cloudEvent), 'utf8'), received.reason, {});
-    }
-    const { data, attributes, messageId } = received.message;
-    const meta = { ...attributes, pubsubMessageId: messageId };
-    let json: unknown;
-    try {
-      json = JSON.parse(data.toString('utf8'));
-    } catch (error) {
-      return quarantine(data, `invalid JSON: ${(error as Error).message}`, meta);
-    }
+    const received = await receiveJson(cloudEvent, quarantine);
+    if (!received.ok) return { status: 'quarantined', reason: received.reason };
+    const { json, attributes: meta } = received;
+    const { data, attributes } = received.message;
     const parsed = parseRoutedEvent(json, deps.digest);
-    if (!parsed.ok) return quarantine(data, parsed.reason, meta);
+    if (!parsed.ok) return quarantined(data, parsed.reason, { attributes: meta });
     const { value: routed, event } = parsed;
     if (routed.decision.route !== 'live-agent') {
-      return quarantine(data, `routed to ${routed.decision.route}, not live-agent`, meta);
+      const reason = `routed to ${routed.decision.route}, not live-agent`;
+      return quarantined(data, reason, { attributes: meta });
     }
 
     const traceId = isTraceId(attributes.traceId)
@@ -103,7 +110,7 @@ export function makeLiveAgentHandler(deps: LiveAgentDeps) {
       return await handle(routed, event, traceId, log);
     } catch (error) {
       if (classifyFailure(error) === 'permanent') {
-        return quarantine(data, (error as Error).message, meta, log);
+        return quarantined(data, (error as Error).message, { attributes: meta, log });
       }
       log.warn('live-agent event not handled; Pub/Sub will redeliver it', {
         event: 'live_agent_retry',
@@ -216,28 +223,6 @@ export function makeLiveAgentHandler(deps: LiveAgentDeps) {
       });
     }
   }
-
-  /** Keeps what can never be processed, with why, and acknowledges it. */
-  async function quarantine(
-    raw: Buffer,
-    reason: string,
-    attributes: Record<string, string>,
-    log: Logger = deps.log.with(
-      isTraceId(attributes.traceId) ? { traceId: attributes.traceId } : {},
-    ),
-  ): Promise<LiveAgentOutcome> {
-    await bus.publish('quarantine', {
-      data: raw,
-      attributes: { ...attributes, reason: reason.slice(0, 1000), source: 'live-agent' },
-    });
-    log.error('event quarantined: it can never be processed', {
-      event: 'event_quarantined',
-      reason,
-      bytes: raw.length,
-      ...(attributes.pubsubMessageId ? { pubsubMessageId: attributes.pubsubMessageId } : {}),
-    });
-    return { status: 'quarantined', reason };
-  }
 }
 
 /** What the agents' consoles hear about this event, if anything. */
@@ -295,12 +280,4 @@ function describe(
     ? 'told someone is coming'
     : `told the team is away${queue.nextOpening ? ` until ${queue.nextOpening}` : ''}`;
   return `queued conversation: customer ${told}${returnedToBot ? '; back to the bot' : ''}`;
-}
-
-function safeJson(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
 }

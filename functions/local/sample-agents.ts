@@ -1,27 +1,15 @@
 import { Firestore } from '@google-cloud/firestore';
 import { FirestoreAgentDirectory } from '../adapters/firestore-agent-directory';
+import { DEV_AGENT, DEV_AGENT_TOKEN, devAgentTokens } from '../agent-api/dev-agent';
 import type { AgentRecord, AgentRecordInput } from '../core/agent-record';
 import type { WritableAgentDirectory } from '../ports/agent-directory';
 
 /**
- * The live agent of the local stack: "Alex (dev)", serving the sample brand `velo-cafe`, who
- * signs in with the bearer token `dev-agent-token` (the agent API's default `AGENT_TOKENS`,
- * refused when deployed). Seeded into `agents/dev-alex` too, so the IAP mode can be tried
- * locally with an identity whose email is Alex's.
+ * The live agent of the local stack, "Alex (dev)" (defined with the agent API, whose default
+ * token stands for it). Seeded into `agents/dev-alex` too, so the IAP mode can be tried locally
+ * with an identity whose email is Alex's.
  */
-export const DEV_AGENT_TOKEN = 'dev-agent-token';
-
-export const DEV_AGENT: AgentRecordInput = {
-  agentId: 'dev-alex',
-  email: 'alex@velo-cafe.example',
-  displayName: 'Alex (dev)',
-  brandIds: ['velo-cafe'],
-};
-
-/** The agent API's default `AGENT_TOKENS`: the dev token → the dev agent. */
-export const devAgentTokens = (): Record<string, AgentRecordInput> => ({
-  [DEV_AGENT_TOKEN]: structuredClone(DEV_AGENT),
-});
+export { DEV_AGENT, DEV_AGENT_TOKEN, devAgentTokens };
 
 /**
  * Stores `agents` (by default the dev agent) in Firestore `agents/{agentId}` or in an agent

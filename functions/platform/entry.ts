@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { ConfigError } from './config';
 
 /**
@@ -27,3 +27,9 @@ export function bootstrap<T>(component: string, wire: () => T): T {
 
 /** A fresh W3C/Cloud Trace ID for events that arrive without one. */
 export const newTraceId = (): string => randomBytes(16).toString('hex');
+
+/**
+ * A fresh unique ID (a UUID: 36 of `[A-Za-z0-9-]`, so it fits the Business Messages API's IDs),
+ * for what has no idempotency key of its own to derive one from.
+ */
+export const newId = (): string => randomUUID();

@@ -3,7 +3,8 @@ import type { BrandConfig } from '../core/brand-config';
 /**
  * Brand configurations (`brands/{brandId}` in Firestore). Reads validate: a stored document
  * that breaks the schema or a Business Messages limit is refused with `BrandConfigError`,
- * naming every bad field, and is never half-used.
+ * naming every bad field, and is never half-used. The one exception is `isDedicated`, a
+ * routing flag that publishers need even when the rest of the document is broken.
  */
 export interface BrandDirectory {
   /**
@@ -11,6 +12,14 @@ export interface BrandDirectory {
    * (permanent) for an invalid document; any other error is transient.
    */
   get(brandId: string): Promise<BrandConfig | undefined>;
+
+  /**
+   * Whether the brand's messages go to its own sender (`dedicated: true`, infra/brand.sh), read
+   * from that field alone without validating the rest of the document: a live agent's JOINED
+   * must not wait for someone to fix the bot's replies. False when no document is stored or the
+   * field is anything but `true`; rejects only when the document cannot be read.
+   */
+  isDedicated(brandId: string): Promise<boolean>;
 }
 
 /** A directory that can also store configurations (seeding, admin tools). */

@@ -21,16 +21,22 @@ export interface EventBus {
   publish(topic: Topic, message: OutgoingMessage): Promise<string>;
 }
 
-/** A publish the bus did not accept; retrying later may succeed. */
+/**
+ * A publish the bus did not accept. Usually retrying later may succeed (the default); the bus
+ * says `retryable: false` when it refused the message itself (an attribute over its size
+ * limit, say), which the same message would meet on every retry.
+ */
 export class PublishFailedError extends Error {
-  readonly retryable = true;
+  readonly retryable: boolean;
   constructor(
     readonly topic: Topic,
     cause: unknown,
+    options: { retryable?: boolean } = {},
   ) {
     super(`publish to ${topic} failed: ${cause instanceof Error ? cause.message : String(cause)}`, {
       cause,
     });
     this.name = 'PublishFailedError';
+    this.retryable = options.retryable ?? true;
   }
 }

@@ -3,7 +3,7 @@ import { classifyFailure } from '../core/failure';
 import { OutboundCommand, outboundId } from '../core/outbound-command';
 import { checkSendWindow, countsTowardQuota } from '../core/send-policy';
 import type { Logger } from '../platform/logger';
-import { parsePubSubCloudEvent } from '../platform/pubsub-cloud-event';
+import { makeQuarantine, receiveJson } from '../platform/quarantine';
 import { isTraceId } from '../platform/trace';
 import { ApiError, type BusinessMessagesApi, type SendOutcome } from '../ports/business-messages';
 import type { DeliveryStatus, OutboundLog } from '../ports/conversation-store';
@@ -46,23 +46,27 @@ type LogEntry = Parameters<OutboundLog['recordOutbound']>[1];
  * ALREADY_EXISTS makes it land once.
  */
 export function makeSenderHandler(deps: SenderDeps): (cloudEvent: unknown) => Promise<SendResult> {
+  const quarantine = makeQuarantine({
+    bus: deps.bus,
+    log: deps.log,
+    source: 'sender',
+    message: 'outbound command quarantined',
+  });
+
   return async (cloudEvent) => {
-    const received = parsePubSubCloudEvent(cloudEvent);
-    if (!received.ok) {
-      await quarantine(utf8(safeStringify(cloudEvent)), received.reason, {});
-      return 'quarantined';
-    }
-    const { message } = received;
+    const received = await receiveJson(cloudEvent, quarantine);
+    if (!received.ok) return 'quarantined';
+    const { message, json, attributes } = received;
     const traceId = isTraceId(message.attributes.traceId) ? message.attributes.traceId : undefined;
-    const parsed = parseCommand(message.data);
-    if (!parsed.ok) {
-      await quarantine(message.data, parsed.reason, message.attributes, {
-        traceId,
-        busMessageId: message.messageId,
+    const parsed = OutboundCommand.safeParse(json);
+    if (!parsed.success) {
+      const conversation = attributes.conversation ?? conversationOf(json);
+      await quarantine(message.data, `not an outbound command: ${describeIssues(parsed.error)}`, {
+        attributes: { ...attributes, ...(conversation ? { conversation } : {}) },
       });
       return 'quarantined';
     }
-    return send(parsed.command, {
+    return send(parsed.data, {
       traceId,
       busMessageId: message.messageId,
       deliveryAttempt: message.deliveryAttempt,
@@ -213,50 +217,6 @@ export function makeSenderHandler(deps: SenderDeps): (cloudEvent: unknown) => Pr
         return api.updateReceipt(command.conversationId, command.messageId, command.receiptType);
     }
   }
-
-  async function quarantine(
-    data: Uint8Array,
-    reason: string,
-    attributes: Record<string, string>,
-    meta: { traceId?: string | undefined; busMessageId?: string } = {},
-  ): Promise<void> {
-    const conversationId = attributes.conversation ?? bestEffortConversation(data);
-    await deps.bus.publish('quarantine', {
-      data,
-      attributes: {
-        reason: reason.slice(0, 1000),
-        source: 'sender',
-        ...(meta.traceId ? { traceId: meta.traceId } : {}),
-        ...(meta.busMessageId ? { busMessageId: meta.busMessageId } : {}),
-        ...(conversationId ? { conversation: conversationId.slice(0, 512) } : {}),
-      },
-    });
-    deps.log
-      .with({
-        ...(meta.traceId ? { traceId: meta.traceId } : {}),
-        labels: conversationId ? { conversationId } : {},
-      })
-      .error('outbound command quarantined', {
-        event: 'event_quarantined',
-        reason,
-        bytes: data.length,
-      });
-  }
-}
-
-type Parsed = { ok: true; command: OutboundCommand } | { ok: false; reason: string };
-
-function parseCommand(data: Uint8Array): Parsed {
-  let json: unknown;
-  try {
-    json = JSON.parse(Buffer.from(data).toString('utf8'));
-  } catch (error) {
-    return { ok: false, reason: `invalid JSON: ${(error as Error).message}` };
-  }
-  const parsed = OutboundCommand.safeParse(json);
-  return parsed.success
-    ? { ok: true, command: parsed.data }
-    : { ok: false, reason: `not an outbound command: ${describeIssues(parsed.error)}` };
 }
 
 /** What the message log shows agents, and what may be logged as content. */
@@ -285,22 +245,8 @@ function describeForLog(command: OutboundCommand): {
   }
 }
 
-function bestEffortConversation(data: Uint8Array): string | undefined {
-  try {
-    const json: unknown = JSON.parse(Buffer.from(data).toString('utf8'));
-    const id = (json as { conversationId?: unknown } | null)?.conversationId;
-    return typeof id === 'string' && id !== '' ? id : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-const utf8 = (text: string): Uint8Array => Buffer.from(text, 'utf8');
-
-function safeStringify(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
+/** The conversation a command that failed its schema names, if it names one. */
+function conversationOf(json: unknown): string | undefined {
+  const id = (json as { conversationId?: unknown } | null)?.conversationId;
+  return typeof id === 'string' && id !== '' ? id : undefined;
 }

@@ -1,8 +1,10 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
+import { classifyFailure } from '../core/failure';
 import type { Digest, InboundEvent } from '../core/inbound-event';
-import { parseInboundEvent } from '../core/inbound-event';
+import { contentOf, parseInboundEvent } from '../core/inbound-event';
 import type { EventBus } from '../ports/event-bus';
 import type { Logger } from '../platform/logger';
+import { capAttributes, makeQuarantine } from '../platform/quarantine';
 import { traceIdFromHeaders } from '../platform/trace';
 import type { WebhookConfig } from './config';
 import { MALFORMED_JSON, type RequestWithMalformedJson } from '../platform/malformed-json';
@@ -31,11 +33,21 @@ export interface InboundAttributes extends Record<string, string> {
 /**
  * The webhook Google calls. It answers 200 only once the event is durably on the `inbound`
  * topic (or, if authentic but unusable, in quarantine); anything else it answers with a status
- * that makes Google retry (503) or that says the caller is not Google (401/403).
+ * that makes Google retry (503) or that says the caller is not Google (401/403). An event that
+ * `inbound` refuses for good (Pub/Sub's INVALID_ARGUMENT) is quarantined too: Google would
+ * otherwise redeliver it for days, each time refused again.
  */
 export function makeWebhookHandler(deps: WebhookDeps) {
   const { config, bus, now } = deps;
   const keys = [config.BM_PARTNER_KEY, config.BM_CLIENT_TOKEN];
+  // WARNING, not ERROR: Google's test payloads are expected to land here.
+  const quarantine = makeQuarantine({
+    bus,
+    log: deps.log,
+    source: 'webhook',
+    severity: 'WARNING',
+    message: 'authentic event quarantined',
+  });
 
   return async (req: Request, res: Response): Promise<void> => {
     const traceId = traceIdFromHeaders(req.headers) ?? deps.newTraceId();
@@ -77,18 +89,34 @@ export function makeWebhookHandler(deps: WebhookDeps) {
     }
 
     const receivedAt = now().toISOString();
+    const meta = { traceId, receivedAt };
+    // The parser's message quotes the body: only its fixed reason goes into attributes and
+    // logs; the message is logged as content (only when content logging is on).
     const parsed =
       malformed !== undefined
-        ? ({ ok: false, reason: `invalid JSON: ${malformed}` } as const)
+        ? ({ ok: false, reason: malformed.reason } as const)
         : parseInboundEvent(body, deps.digest);
 
     try {
       if (!parsed.ok) {
-        await quarantine(raw, parsed.reason, body, { traceId, receivedAt });
+        await quarantine(raw, parsed.reason, {
+          attributes: quarantineAttributes(body, meta),
+          ...(malformed !== undefined ? { detail: malformed.detail } : {}),
+        });
         res.status(200).json({ status: 'quarantined' });
         return;
       }
-      await publish(parsed.event, raw, { traceId, receivedAt });
+      try {
+        await publish(parsed.event, raw, meta);
+      } catch (error) {
+        if (classifyFailure(error) !== 'permanent') throw error;
+        await quarantine(raw, 'refused by the inbound topic', {
+          attributes: quarantineAttributes(body, meta),
+          error,
+        });
+        res.status(200).json({ status: 'quarantined' });
+        return;
+      }
       res.status(200).json({ status: 'accepted' });
     } catch (error) {
       log.error('event not accepted; asking Google to redeliver', {
@@ -107,6 +135,8 @@ export function makeWebhookHandler(deps: WebhookDeps) {
     raw: Buffer,
     meta: { traceId: string; receivedAt: string },
   ) {
+    // Within Pub/Sub's limits by the schema's byte limits; capped all the same, as every
+    // attribute any function publishes is.
     const attributes: InboundAttributes = {
       brand: event.brandId,
       agent: event.agent,
@@ -119,7 +149,7 @@ export function makeWebhookHandler(deps: WebhookDeps) {
     // The bytes Google signed travel as they came: every later function parses the same input.
     const id = await bus.publish('inbound', {
       data: raw,
-      attributes,
+      attributes: capAttributes(attributes),
       orderingKey: event.conversationId,
     });
     deps.log
@@ -140,34 +170,20 @@ export function makeWebhookHandler(deps: WebhookDeps) {
         content: contentOf(event),
       });
   }
+}
 
-  async function quarantine(
-    raw: Buffer,
-    reason: string,
-    body: unknown,
-    meta: { traceId: string; receivedAt: string },
-  ) {
-    const ids = bestEffortIds(body);
-    const attributes: Record<string, string> = {
-      reason: reason.slice(0, 1000),
-      source: 'webhook',
-      traceId: meta.traceId,
-      receivedAt: meta.receivedAt,
-      ...(ids.conversationId ? { conversation: ids.conversationId.slice(0, 512) } : {}),
-      ...(ids.agent ? { agent: ids.agent.slice(0, 512) } : {}),
-    };
-    await bus.publish('quarantine', { data: raw, attributes });
-    deps.log
-      .with({
-        traceId: meta.traceId,
-        labels: ids.conversationId ? { conversationId: ids.conversationId } : {},
-      })
-      .warn('authentic event quarantined', {
-        event: 'event_quarantined',
-        reason,
-        bytes: raw.length,
-      });
-  }
+/** What a quarantined body carries beside its reason: when, its trace, and what it names. */
+function quarantineAttributes(
+  body: unknown,
+  meta: { traceId: string; receivedAt: string },
+): Record<string, string> {
+  const ids = bestEffortIds(body);
+  return {
+    traceId: meta.traceId,
+    receivedAt: meta.receivedAt,
+    ...(ids.conversationId ? { conversation: ids.conversationId } : {}),
+    ...(ids.agent ? { agent: ids.agent } : {}),
+  };
 }
 
 function isHandshake(body: unknown): body is { clientToken: string; secret: string } {
@@ -187,16 +203,4 @@ function bestEffortIds(body: unknown): { conversationId?: string; agent?: string
     ...(typeof b.conversationId === 'string' ? { conversationId: b.conversationId } : {}),
     ...(typeof b.agent === 'string' ? { agent: b.agent } : {}),
   };
-}
-
-function contentOf(event: InboundEvent): Record<string, unknown> | undefined {
-  const name = event.userDisplayName ? { userDisplayName: event.userDisplayName } : {};
-  switch (event.kind) {
-    case 'text':
-      return { ...name, text: event.text };
-    case 'suggestion':
-      return { ...name, text: event.text, postbackData: event.postbackData };
-    default:
-      return event.userDisplayName ? name : undefined;
-  }
 }

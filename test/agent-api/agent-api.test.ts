@@ -1,4 +1,6 @@
 import request from 'supertest';
+import { API_ID } from '../../functions/core/deterministic-ids';
+import { sampleBrandDocument } from '../../functions/local/sample-brand';
 import { crowd, describeCommand, startPipeline, tokenOf, type Pipeline } from './pipeline';
 
 // The agent API over functions-framework's test server (supertest), in the one-process
@@ -327,6 +329,8 @@ describe('sending', () => {
     const retry = await send({ text: 'On my way' }, { 'Idempotency-Key': 'k-123' }).expect(202);
     expect(retry.body).toEqual(first.body);
     await p.settle();
+    // Published twice with one ID: the sender's ALREADY_EXISTS makes it land once.
+    expect(humanTexts()).toEqual(['On my way', 'On my way']);
     expect(
       p
         .accepted('conv-s')
@@ -334,17 +338,38 @@ describe('sending', () => {
     ).toHaveLength(1);
   });
 
-  it('clientMessageId makes the key; without one the content does', async () => {
+  const id = (r: request.Response) => (r.body as { messageId: string }).messageId;
+  const humanTexts = () =>
+    p
+      .outbound('conv-s')
+      .flatMap((c) =>
+        c.type === 'message' && c.message.representative.representativeType === 'HUMAN'
+          ? [c.message.text]
+          : [],
+      );
+
+  it('the same text twice without a key is two messages: the agent may repeat itself', async () => {
+    const first = await send({ text: 'Thanks!' }).expect(202);
+    const second = await send({ text: 'Thanks!' }).expect(202);
+    expect(id(first)).not.toBe(id(second));
+    for (const r of [first, second]) expect(id(r)).toMatch(API_ID);
+    await p.settle();
+    expect(humanTexts()).toEqual(['Thanks!', 'Thanks!']);
+    expect(
+      p
+        .accepted('conv-s')
+        .messages.filter((m) => m.body.representative.representativeType === 'HUMAN'),
+    ).toHaveLength(2);
+  });
+
+  it('clientMessageId makes the key: the same one is one message, another is another', async () => {
     const a = await send({ text: 'ok', clientMessageId: 'c-1' }).expect(202);
     const b = await send({ text: 'ok', clientMessageId: 'c-2' }).expect(202);
-    const c = await send({ text: 'ok' }).expect(202);
-    const d = await send({ text: 'ok' }).expect(202);
-    const id = (r: request.Response) => (r.body as { messageId: string }).messageId;
+    const retry = await send({ text: 'ok', clientMessageId: 'c-1' }).expect(202);
     expect(id(a)).not.toBe(id(b));
-    expect(id(c)).toBe(id(d));
-    expect(new Set([id(a), id(b), id(c)]).size).toBe(3);
+    expect(id(retry)).toBe(id(a));
     await p.settle();
-    expect(p.accepted('conv-s').messages).toHaveLength(4); // the queue notice + 3
+    expect(p.accepted('conv-s').messages).toHaveLength(3); // the queue notice + 2
   });
 
   it.each([
@@ -440,6 +465,62 @@ describe('closing', () => {
   });
 });
 
+describe('a brand configuration that fails validation', () => {
+  // An admin's edit straight in Firestore broke one field the bot needs. The agents' work does
+  // not depend on it: only the `dedicated` flag is read, from its field alone.
+  const brokenBrand = (dedicated: boolean) => ({
+    ...(sampleBrandDocument() as object),
+    routing: { missThreshold: 0 },
+    ...(dedicated ? { dedicated: true } : {}),
+  });
+
+  it('claim, messages, release and close all work, published as the flag says', async () => {
+    p = await startPipeline();
+    p.brands.putUnchecked('velo-cafe', brokenBrand(true));
+    await expect(p.brands.get('velo-cafe')).rejects.toThrow(/routing\.missThreshold/);
+    const c = 'conv-broken';
+    await p.customer.asksForAgent(c);
+    expect(p.liveAgentOutcomes).toEqual([
+      expect.objectContaining({ status: 'quarantined' }), // its notice needs the whole config
+    ]);
+    const claimed = await p.as('alex').post(`/conversations/${c}/claim`).expect(200);
+    expect(claimed.body).toMatchObject({ conversation: { state: 'with_agent' } });
+    await p.as('alex').post(`/conversations/${c}/messages`, { text: 'Alex here' }).expect(202);
+    await p.as('alex').post(`/conversations/${c}/release`).expect(200);
+    await p.customer.asksForAgent(c);
+    await p.as('alex').post(`/conversations/${c}/claim`).expect(200);
+    await p.as('alex').post(`/conversations/${c}/close`, { survey: true }).expect(200);
+    await p.settle();
+    expect(p.outbound(c).map(describeCommand)).toEqual([
+      'event REPRESENTATIVE_JOINED HUMAN',
+      'message HUMAN Alex: Alex here',
+      'event REPRESENTATIVE_LEFT HUMAN',
+      'event REPRESENTATIVE_JOINED HUMAN',
+      'event REPRESENTATIVE_LEFT HUMAN',
+      'survey',
+    ]);
+    const published = p.outboundMessages().filter((m) => m.attributes.conversation === c);
+    expect(published.every((m) => m.attributes.dedicated === 'true')).toBe(true);
+    expect(p.accepted(c).events).toHaveLength(4);
+    expect(p.logEvents('agent_api_failed')).toEqual([]);
+  });
+
+  it('a flag that cannot be read: published as shared, with a warning, and the claim stands', async () => {
+    p = await startPipeline();
+    p.brands.isDedicated = () => Promise.reject(new Error('14 UNAVAILABLE'));
+    await p.customer.asksForAgent('conv-unread');
+    await p.as('alex').post('/conversations/conv-unread/claim').expect(200);
+    const joined = p
+      .outboundMessages()
+      .filter((m) => m.attributes.conversation === 'conv-unread' && m.attributes.type === 'event');
+    expect(joined).toHaveLength(1);
+    expect(joined[0]?.attributes.dedicated).toBeUndefined();
+    expect(p.logEvents('agent_api_dedicated_unknown')).toEqual([
+      expect.objectContaining({ severity: 'WARNING', brandId: 'velo-cafe' }),
+    ]);
+  });
+});
+
 describe('failures', () => {
   it('a failed publish answers 503 UNAVAILABLE; the retry sends the same JOINED', async () => {
     p = await startPipeline();
@@ -448,7 +529,14 @@ describe('failures', () => {
     const failed = await p.as('alex').post('/conversations/conv-f/claim').expect(503);
     expect(errorOf(failed.body).code).toBe('UNAVAILABLE');
     expect(failed.headers['retry-after']).toBe('2');
+    // The claim had committed: the agent holds it, and only its JOINED is missing.
+    expect(await p.store.getConversation('conv-f')).toMatchObject({
+      state: 'with_agent',
+      assignee: { agentId: 'alex' },
+    });
+    expect(p.logEvents('conversation_claimed')).toHaveLength(1);
     await p.as('alex').post('/conversations/conv-f/claim').expect(200);
+    expect(p.logEvents('conversation_claimed')).toHaveLength(1);
     await p.settle();
     expect(p.accepted('conv-f').events).toEqual([
       expect.objectContaining({

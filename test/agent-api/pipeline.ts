@@ -183,6 +183,7 @@ export async function startPipeline(options: PipelineOptions = {}) {
   const tokens = Object.fromEntries(
     Object.entries(agents).map(([name, agent]) => [tokenOf(name), AgentRecord.parse(agent)]),
   );
+  let ids = 0;
   const functionName = `agentApi-${randomBytes(4).toString('hex')}`;
   ff.http(
     functionName,
@@ -196,6 +197,7 @@ export async function startPipeline(options: PipelineOptions = {}) {
       now,
       digest,
       newTraceId: () => 'a'.repeat(32),
+      newId: () => `fresh-${++ids}`,
       ...(options.sse ? { sse: options.sse } : {}),
     }),
   );

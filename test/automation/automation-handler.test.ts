@@ -2,7 +2,7 @@ import { InMemoryBrandDirectory } from '../../functions/adapters/in-memory-brand
 import { BrandConfigError } from '../../functions/core/brand-config';
 import type { SendMessageCommand } from '../../functions/core/outbound-command';
 import { sampleBrandDocument } from '../../functions/local/sample-brand';
-import type { BrandDirectory } from '../../functions/ports/brand-directory';
+import type { AutomationDeps } from '../../functions/automation/handler';
 import { AGENT, CONVERSATION } from '../fixtures/webhook-events';
 import { webhookBody } from '../support/inbound-events';
 import { START, TRACE, automationHarness, cloudEventOf } from './harness';
@@ -138,7 +138,9 @@ describe('automation handler', () => {
   });
 
   describe('permanent failures: quarantined with the reason, acknowledged', () => {
-    const failing = (error: Error): BrandDirectory => ({ get: () => Promise.reject(error) });
+    const failing = (error: Error): AutomationDeps['brands'] => ({
+      get: () => Promise.reject(error),
+    });
 
     it.each<[string, () => ReturnType<typeof automationHarness>, RegExp]>([
       [
@@ -215,6 +217,19 @@ describe('automation handler', () => {
       expect(h.quarantined()).toHaveLength(1);
       expect(h.quarantined()[0]?.attributes.source).toBe('automation');
     });
+  });
+
+  it('invalid JSON: a fixed reason; the data’s words are in no log line or attribute', async () => {
+    const h = automationHarness();
+    const data = Buffer.from('{"text": secret42}').toString('base64');
+    await expect(
+      h.handler({ data: { message: { messageId: '1', data, attributes: { traceId: TRACE } } } }),
+    ).resolves.toEqual({ status: 'quarantined', reason: 'invalid JSON (SyntaxError)' });
+    const [kept] = h.quarantined();
+    expect(kept?.attributes).toMatchObject({ source: 'automation', traceId: TRACE });
+    expect(JSON.stringify(kept?.attributes)).not.toContain('secret42');
+    expect(h.logLines().map((l) => l.event)).toEqual(['event_quarantined']);
+    expect(h.logs.join('\n')).not.toContain('secret42');
   });
 
   describe('transient failures: thrown, so Pub/Sub redelivers', () => {

@@ -31,6 +31,26 @@ describe('InMemoryBrandDirectory', () => {
   });
 });
 
+describe('InMemoryBrandDirectory: a document stored without validation', () => {
+  it('is refused by get, like a stored invalid one, while its dedicated flag is read', async () => {
+    const directory = new InMemoryBrandDirectory();
+    const document = { ...minimalBrand(), dedicated: true, routing: { missThreshold: 0 } };
+    directory.putUnchecked(MINIMAL_BRAND_ID, document);
+    await expect(directory.get(MINIMAL_BRAND_ID)).rejects.toThrow(/routing\.missThreshold/);
+    await expect(directory.isDedicated(MINIMAL_BRAND_ID)).resolves.toBe(true);
+    await expect(directory.isDedicated('nobody')).resolves.toBe(false);
+  });
+
+  it('stored under another brand ID is refused, as Firestore’s directory does', async () => {
+    const directory = new InMemoryBrandDirectory();
+    directory.putUnchecked('elsewhere', minimalBrand());
+    await expect(directory.get('elsewhere')).rejects.toThrow(
+      'brandId: test-brand is stored under brands/elsewhere',
+    );
+    await expect(directory.isDedicated('elsewhere')).resolves.toBe(false);
+  });
+});
+
 describe('seedBrands', () => {
   it('seeds the sample brand (Vélo Café) by default', async () => {
     const directory = new InMemoryBrandDirectory();

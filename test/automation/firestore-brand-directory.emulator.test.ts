@@ -64,6 +64,34 @@ describeWithEmulators('FirestoreBrandDirectory on the Firestore emulator', () =>
     );
   });
 
+  it('reads the dedicated flag alone, even from a document that fails validation', async () => {
+    const broken = { ...minimalBrand(), dedicated: true, routing: { missThreshold: 0 } };
+    await db.collection('brands').doc(MINIMAL_BRAND_ID).set(broken);
+    await db
+      .collection('brands')
+      .doc('shared')
+      .set({ ...minimalBrand(), brandId: 'shared' });
+    await db.collection('brands').doc('odd').set({ dedicated: 'true' });
+    const directory = new FirestoreBrandDirectory(db);
+    await expect(directory.get(MINIMAL_BRAND_ID)).rejects.toThrow(BrandConfigError);
+    await expect(directory.isDedicated(MINIMAL_BRAND_ID)).resolves.toBe(true);
+    await expect(directory.isDedicated('shared')).resolves.toBe(false);
+    await expect(directory.isDedicated('odd')).resolves.toBe(false);
+    await expect(directory.isDedicated('nobody')).resolves.toBe(false);
+  });
+
+  it('stores and reads a brand whose ID Firestore reserves, escaped', async () => {
+    const reserved = { ...minimalBrand(), brandId: '__reserved__', dedicated: true };
+    reserved.agents = ['brands/__reserved__/agents/test-agent'];
+    const directory = new FirestoreBrandDirectory(db);
+    await directory.put(reserved);
+    await expect(directory.get('__reserved__')).resolves.toMatchObject({
+      brandId: '__reserved__',
+    });
+    await expect(directory.isDedicated('__reserved__')).resolves.toBe(true);
+    expect((await db.collection('brands').doc('%5F_reserved__').get()).exists).toBe(true);
+  });
+
   it('reuses what it read for the cache TTL, then reads again', async () => {
     let clock = 0;
     const directory = new FirestoreBrandDirectory(db, { cacheTtlMs: 1000, now: () => clock });

@@ -15,7 +15,6 @@ import { sampleBrandDocument } from '../../functions/local/sample-brand';
 import { sha256Digest } from '../../functions/platform/digest';
 import { createLogger } from '../../functions/platform/logger';
 import { toPubSubCloudEvent } from '../../functions/platform/pubsub-cloud-event';
-import type { BrandDirectory } from '../../functions/ports/brand-directory';
 import { keywordIntentMatcher } from '../../functions/ports/intent-matcher';
 import { inboundEvent, type WebhookBody } from '../support/inbound-events';
 
@@ -23,7 +22,7 @@ export const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 export const START = new Date('2026-11-25T10:15:31.000Z');
 
 export interface HarnessOptions {
-  brands?: BrandDirectory;
+  brands?: AutomationDeps['brands'];
   overrides?: Partial<AutomationDeps>;
 }
 

@@ -499,6 +499,22 @@ describe('classifier: failures', () => {
     });
   });
 
+  it('invalid JSON: a fixed reason; the data’s words are in no log line or attribute', async () => {
+    const c = classifier();
+    await expect(c.deliver('{"text": secret42}', { traceId: TRACE })).resolves.toEqual({
+      status: 'quarantined',
+      reason: 'invalid JSON (SyntaxError)',
+    });
+    const [kept] = c.on('quarantine');
+    expect(kept?.attributes).toMatchObject({
+      reason: 'invalid JSON (SyntaxError)',
+      traceId: TRACE,
+    });
+    expect(JSON.stringify(kept?.attributes)).not.toContain('secret42');
+    expect(c.logs.length).toBeGreaterThan(0);
+    expect(JSON.stringify(c.logs)).not.toContain('secret42');
+  });
+
   it('throws when the quarantine itself cannot be written', async () => {
     const c = classifier();
     c.bus.failNextPublish('quarantine');

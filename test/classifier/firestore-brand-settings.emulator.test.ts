@@ -26,6 +26,13 @@ describeWithEmulators('FirestoreBrandSettings on the Firestore emulator', () => 
     await expect(settings.routingFor(brandId)).resolves.toEqual({ missThreshold: expected });
   });
 
+  it('escapes the brand ID like every document ID of ours (FirestoreBrandDirectory writes so)', async () => {
+    // `__reserved__` is a valid brand ID of Google's agent names, and a Firestore ID it refuses
+    // with INVALID_ARGUMENT: read as is, every event of the brand would fail until dead-lettered.
+    await db.doc('brands/%5F_reserved__').set({ routing: { missThreshold: 4 } });
+    await expect(settings.routingFor('__reserved__')).resolves.toEqual({ missThreshold: 4 });
+  });
+
   it('reads a brand again only after 60 seconds', async () => {
     await db.doc('brands/cached').set({ routing: { missThreshold: 3 } });
     await expect(settings.routingFor('cached')).resolves.toEqual({ missThreshold: 3 });

@@ -2,7 +2,8 @@ import { AgentRecord } from '../../functions/core/agent-record';
 import { loadBrandConfig, type BrandConfig } from '../../functions/core/brand-config';
 import type { WeeklySchedule } from '../../functions/core/business-hours';
 import type { Conversation, MessageLogEntry } from '../../functions/core/conversation';
-import { API_ID } from '../../functions/core/deterministic-ids';
+import { API_ID, InvalidIdError, replyIds } from '../../functions/core/deterministic-ids';
+import { PermanentFailure, classifyFailure } from '../../functions/core/failure';
 import {
   claimConversation,
   closeConversation,
@@ -11,6 +12,7 @@ import {
   humanMessageCommand,
   joinedCommand,
   leftCommand,
+  outboundBusMessage,
   queueKeyOf,
   queuedAtOf,
   readReceiptCommands,
@@ -470,5 +472,54 @@ describe('what the agent API sends', () => {
     expect(
       readReceiptCommands(held, entries, ctx).map((c) => [c.messageId, c.receiptType]),
     ).toEqual([['m-2', 'READ']]);
+  });
+});
+
+describe('failures that no retry can mend are permanent (quarantined, not retried)', () => {
+  const ctx = { causedBy: 'agent-api:test', createdAt: '2026-11-25T12:00:01.000Z', digest };
+
+  it('JOINED or LEFT of a conversation no agent holds', () => {
+    for (const command of [joinedCommand, leftCommand]) {
+      const attempt = () => command(conversation({ state: 'queued' }), ctx);
+      expect(attempt).toThrow(PermanentFailure);
+      expect(attempt).toThrow(/needs a conversation held by an agent/);
+      try {
+        attempt();
+      } catch (error) {
+        expect(classifyFailure(error)).toBe('permanent');
+      }
+    }
+  });
+
+  it('an ID the API would refuse (a digest that leaves nothing usable)', () => {
+    const attempt = () => replyIds('automation', 'r:1', () => '////').message(1);
+    expect(attempt).toThrow(InvalidIdError);
+    try {
+      attempt();
+    } catch (error) {
+      expect(classifyFailure(error)).toBe('permanent');
+    }
+  });
+});
+
+describe('outboundBusMessage: attributes within Pub/Sub’s 1024 bytes', () => {
+  it('cuts a long causedBy by bytes, never inside a character; the command keeps it whole', () => {
+    const held = conversation({
+      state: 'with_agent',
+      assignee: { agentId: 'alex', displayName: 'Alex' },
+      stateChangedAt: '2026-11-25T12:00:00.000Z',
+    });
+    const causedBy = `agent-api:claim:${'é'.repeat(1000)}`;
+    const ctx = { causedBy, createdAt: '2026-11-25T12:00:01.000Z', digest };
+    const message = outboundBusMessage(joinedCommand(held, ctx), {
+      traceId: 'a'.repeat(32),
+      dedicated: true,
+    });
+    const capped = message.attributes.causedBy ?? '';
+    expect(Buffer.byteLength(capped, 'utf8')).toBeLessThanOrEqual(1024);
+    expect(causedBy.startsWith(capped)).toBe(true);
+    expect(capped.length).toBeGreaterThan(500);
+    expect((JSON.parse(message.data) as { causedBy: string }).causedBy).toBe(causedBy);
+    expect(message.attributes).toMatchObject({ brand: 'velo-cafe', dedicated: 'true' });
   });
 });

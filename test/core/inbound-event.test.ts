@@ -1,4 +1,8 @@
-import { parseInboundEvent, type InboundEvent } from '../../functions/core/inbound-event';
+import {
+  contentOf,
+  parseInboundEvent,
+  type InboundEvent,
+} from '../../functions/core/inbound-event';
 import { sha256Digest } from '../../functions/platform/digest';
 import { CONVERSATION, fixtures, placeholderTypingEvent } from '../fixtures/webhook-events';
 
@@ -178,5 +182,58 @@ describe('parseInboundEvent: what is refused, and why', () => {
     const result = parseInboundEvent(body, sha256Digest);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.reason).toMatch(reason);
+  });
+});
+
+describe('parseInboundEvent: byte limits, so every ID fits Pub/Sub and Firestore', () => {
+  // Pub/Sub takes 1024 bytes per attribute value and ordering key, Firestore 1500 per document
+  // ID; a character of JavaScript may take 3 bytes, so the limits are counted in UTF-8.
+  const reasonOf = (body: unknown): string => {
+    const result = parseInboundEvent(body, sha256Digest);
+    return result.ok ? '(accepted)' : result.reason;
+  };
+
+  it.each([
+    ['conversationId', 512, (id: string) => ({ ...fixtures.text, conversationId: id })],
+    ['requestId', 256, (id: string) => ({ ...fixtures.text, requestId: id })],
+  ])('%s: up to %d bytes of UTF-8, not characters', (field, limit, body) => {
+    // 'é' is 2 bytes: half as many characters reach the limit.
+    expect(reasonOf(body('é'.repeat(limit / 2)))).toBe('(accepted)');
+    expect(reasonOf(body('é'.repeat(limit / 2 + 1)))).toBe(
+      `schema mismatch: ${field}: must be at most ${limit} bytes of UTF-8`,
+    );
+    // 3-byte characters: far fewer characters than the limit, still too long.
+    expect(reasonOf(body('中'.repeat(Math.ceil(limit / 3) + 1)))).toMatch(
+      new RegExp(`${field}: must be at most ${limit} bytes`),
+    );
+  });
+
+  it('agent: up to 512 bytes', () => {
+    const agent = (id: string) => ({ ...fixtures.text, agent: `brands/b/agents/${id}` });
+    const fits = 512 - 'brands/b/agents/'.length;
+    expect(reasonOf(agent('a'.repeat(fits)))).toBe('(accepted)');
+    expect(reasonOf(agent('a'.repeat(fits + 1)))).toBe(
+      'schema mismatch: agent: must be at most 512 bytes of UTF-8',
+    );
+  });
+
+  it('the reason never quotes the over-long value', () => {
+    expect(reasonOf({ ...fixtures.text, conversationId: 'secret'.repeat(200) })).not.toContain(
+      'secret',
+    );
+  });
+});
+
+describe('contentOf: what only content logging may write', () => {
+  it('the customer’s words, chip, survey answers and name; nothing for other kinds', () => {
+    expect(contentOf(parse(fixtures.text))).toEqual({
+      userDisplayName: 'Jane Doe',
+      text: 'Hello, are you open on Sunday?',
+    });
+    expect(contentOf(parse(fixtures.suggestion))).toMatchObject({
+      postbackData: expect.any(String),
+    });
+    expect(contentOf(parse(fixtures.survey))).toEqual({ responseText: 'Yes' });
+    expect(contentOf(parse({ ...fixtures.readReceipts, context: undefined }))).toBeUndefined();
   });
 });

@@ -206,6 +206,27 @@ describe('failures', () => {
     ]);
   });
 
+  it('invalid JSON: a fixed reason; the data’s words are in no log line or attribute', async () => {
+    p = await startPipeline();
+    const outcome = await p.handlers.liveAgent(
+      toPubSubCloudEvent('projects/test-project/topics/live-agent', {
+        id: 'bad-2',
+        data: Buffer.from('{"text": secret42}'),
+        attributes: { traceId: 'b'.repeat(32) },
+        publishTime: new Date().toISOString(),
+      }),
+    );
+    expect(outcome).toEqual({ status: 'quarantined', reason: 'invalid JSON (SyntaxError)' });
+    const [kept] = p.quarantined();
+    expect(kept?.attributes).toMatchObject({
+      source: 'live-agent',
+      reason: 'invalid JSON (SyntaxError)',
+    });
+    expect(JSON.stringify(kept?.attributes)).not.toContain('secret42');
+    expect(p.logEvents('event_quarantined')).toHaveLength(1);
+    expect(JSON.stringify(p.logs)).not.toContain('secret42');
+  });
+
   it('quarantines an event of a brand without configuration', async () => {
     p = await startPipeline({ brand: null });
     await p.customer.asksForAgent('conv-i');

@@ -404,6 +404,16 @@ describe('commands that are not commands', () => {
     expect(h.requests).toEqual([]);
   });
 
+  it('invalid JSON: a fixed reason; the data’s words are in no log line or attribute', async () => {
+    const raw = '{"text": secret42}';
+    await expect(h.deliver(undefined, { raw })).resolves.toBe('quarantined');
+    const [kept] = h.bus.published;
+    expect(kept?.attributes.reason).toBe('invalid JSON (SyntaxError)');
+    expect(JSON.stringify(kept?.attributes)).not.toContain('secret42');
+    expect(h.logs.length).toBeGreaterThan(0);
+    expect(JSON.stringify(h.logs)).not.toContain('secret42');
+  });
+
   it('a command that fails the schema (text over 3,072 characters) is quarantined, not sent', async () => {
     const cmd = command.message(CONV, 'm-long', 'x'.repeat(3073));
     await expect(h.deliver(cmd)).resolves.toBe('quarantined');

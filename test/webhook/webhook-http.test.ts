@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import request from 'supertest';
 import { InMemoryEventBus } from '../../functions/adapters/in-memory-event-bus';
+import { PublishFailedError, type EventBus } from '../../functions/ports/event-bus';
 import { fixtures, placeholderTypingEvent, CONVERSATION } from '../fixtures/webhook-events';
 import { CLIENT_TOKEN, signed, webhookServer } from '../support/webhook-server';
 
@@ -87,6 +88,17 @@ describe('webhook over HTTP (functions-framework test server)', () => {
       });
     });
 
+    it('logs a survey’s answers as content, like every function (one contentOf)', async () => {
+      const contentLogs: string[] = [];
+      const verbose = webhookServer(bus, { logs: contentLogs, logContent: true });
+      const body = JSON.stringify(fixtures.survey);
+      await request(verbose).post('/').set(signed(body)).send(body).expect(200);
+      const accepted = contentLogs
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .find((l) => l.event === 'event_accepted');
+      expect(accepted?.content).toEqual({ responseText: 'Yes' });
+    });
+
     it('never logs message text or the user name by default', async () => {
       const body = JSON.stringify(fixtures.text);
       await post(body, signed(body));
@@ -171,6 +183,47 @@ describe('webhook over HTTP (functions-framework test server)', () => {
       expect(warning?.severity).toBe('WARNING');
     });
 
+    it('malformed JSON: a fixed reason; the body’s words are in no log line or attribute', async () => {
+      const marker = 'secret42';
+      const raw = `{"conversationId": "abc", "message": {"text": ${marker}}}`;
+      const res = await post(raw, signed(raw));
+      expect(res.body).toEqual({ status: 'quarantined' });
+      const [kept] = bus.published;
+      expect(kept?.attributes.reason).toMatch(/^invalid JSON \(SyntaxError( at position \d+)?\)$/);
+      expect(JSON.stringify(kept?.attributes)).not.toContain(marker);
+      expect(logs.length).toBeGreaterThan(0);
+      expect(logs.join('\n')).not.toContain(marker);
+      expect(text(kept!)).toBe(raw);
+    });
+
+    it('with content logging on, the parser’s words are logged as content', async () => {
+      const contentLogs: string[] = [];
+      const verbose = webhookServer(bus, { logs: contentLogs, logContent: true });
+      const raw = '{"message": {"text": secret42}}';
+      await request(verbose).post('/').set(signed(raw)).send(raw).expect(200);
+      const quarantined = contentLogs
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .find((l) => l.event === 'event_quarantined');
+      expect(quarantined?.reason).toMatch(/^invalid JSON \(/);
+      expect(quarantined?.content).toEqual({ detail: expect.stringContaining('secret42') });
+    });
+
+    it('an ID too long for Pub/Sub (in bytes): quarantined, its attributes cut to 1024 bytes', async () => {
+      // 600 characters, well under 512 × 3 bytes: the old character limit let it through.
+      const raw = JSON.stringify({ ...fixtures.text, conversationId: '中'.repeat(600) });
+      const res = await post(raw, signed(raw));
+      expect(res.body).toEqual({ status: 'quarantined' });
+      const [kept] = bus.published;
+      expect(kept?.topic).toBe('quarantine');
+      expect(kept?.attributes.reason).toBe(
+        'schema mismatch: conversationId: must be at most 512 bytes of UTF-8',
+      );
+      for (const value of Object.values(kept!.attributes)) {
+        expect(Buffer.byteLength(value, 'utf8')).toBeLessThanOrEqual(1024);
+      }
+      expect(kept?.attributes.conversation).toBe('中'.repeat(341));
+    });
+
     it('malformed JSON that is not signed is still refused', async () => {
       const res = await post('{"broken', { 'Content-Type': 'application/json' });
       expect(res.status).toBe(401);
@@ -190,6 +243,33 @@ describe('webhook over HTTP (functions-framework test server)', () => {
       const retry = await post(body, signed(body));
       expect(retry.status).toBe(200);
       expect(bus.published).toHaveLength(1);
+    });
+
+    it('quarantines (200) an event the inbound topic refuses for good, not 503 forever', async () => {
+      // Pub/Sub's INVALID_ARGUMENT: the same bytes would be refused on every redelivery.
+      const refusing: EventBus = {
+        publish: (topic, message) =>
+          topic === 'inbound'
+            ? Promise.reject(
+                new PublishFailedError('inbound', new Error('3 INVALID_ARGUMENT'), {
+                  retryable: false,
+                }),
+              )
+            : bus.publish(topic, message),
+      };
+      const refused = webhookServer(refusing, { logs });
+      const body = JSON.stringify(fixtures.text);
+      const res = await request(refused).post('/').set(signed(body)).send(body);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ status: 'quarantined' });
+      const [kept] = bus.published;
+      expect(kept?.topic).toBe('quarantine');
+      expect(text(kept!)).toBe(body);
+      expect(kept?.attributes).toMatchObject({
+        source: 'webhook',
+        reason: 'refused by the inbound topic',
+        conversation: CONVERSATION,
+      });
     });
 
     it('answers 503 when the quarantine cannot be written either', async () => {

@@ -19,7 +19,7 @@ import { keywordIntentMatcher } from '../../ports/intent-matcher';
 import { makeLiveAgentHandler } from '../../live-agent/handler';
 import type { Topic } from '../../ports/event-bus';
 import { sha256Digest } from '../../platform/digest';
-import { newTraceId } from '../../platform/entry';
+import { newId, newTraceId } from '../../platform/entry';
 import { createLogger, type Logger } from '../../platform/logger';
 import { toPubSubCloudEvent } from '../../platform/pubsub-cloud-event';
 import { CONVERSATION_QUOTA } from '../../core/send-policy';
@@ -158,6 +158,7 @@ export async function startEmbeddedStack(
       now,
       digest: sha256Digest,
       newTraceId,
+      newId,
       sse: { heartbeatMs: 15_000, maxStreamMs: 240_000 },
     }),
   );
