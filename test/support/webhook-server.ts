@@ -16,7 +16,7 @@ export const FIXED_NOW = new Date('2026-11-25T12:00:00.000Z');
 /** The webhook under functions-framework's own test server, wired to `bus`. */
 export function webhookServer(
   bus: EventBus,
-  options: { maxBodyBytes?: number; logs?: string[] } = {},
+  options: { maxBodyBytes?: number; logs?: string[]; logContent?: boolean } = {},
 ): Server {
   tolerateMalformedJson();
   const name = `webhook-${randomBytes(4).toString('hex')}`;
@@ -32,7 +32,7 @@ export function webhookServer(
       log: createLogger({
         project: 'test-project',
         component: 'webhook',
-        logContent: false,
+        logContent: options.logContent ?? false,
         write: (line) => options.logs?.push(line),
       }),
       now: () => FIXED_NOW,
