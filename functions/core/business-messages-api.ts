@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * The request bodies partners send to the Business Messages API v1, with Google's published
- * limits (docs/reference in /work/shared/reference/business-messages.md §2).
+ * limits (Google's REST reference for conversations.messages, events, surveys and receipts).
  *
  * Objects are strict because Google's JSON front end rejects unknown field names with
  * INVALID_ARGUMENT; a typo here should fail the same way, not be silently dropped.

@@ -4,7 +4,7 @@ import type { OutboundCommand } from './outbound-command';
  * The sender's decisions, free of I/O: whether a send may still be made (Google's 30-day
  * window), what an API failure means (done, retry later, or never), and whether the per-
  * conversation quota lets a call go now, after a short wait, or only on a later delivery.
- * Facts: /work/shared/reference/business-messages.md §2.
+ * Sources: Google's send guide, high-volume guide and REST reference.
  */
 
 export type SendKind = OutboundCommand['type'];

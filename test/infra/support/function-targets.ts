@@ -4,9 +4,8 @@ import ts from 'typescript';
 import { REPO_ROOT } from './fake-gcloud';
 
 /**
- * The functions the product deploys, from the public contract (shared/reference/public-contract.md,
- * "Functions (entry points)"). Kept here too because the contract file lives outside the repo and
- * is absent in Cloud Build; when it is present, a test checks the two still agree.
+ * The functions the product deploys: its public contract, as README.md's function table states
+ * it; a test checks the two still agree.
  */
 export const CONTRACT_FUNCTIONS = [
   { target: 'webhook', kind: 'http', topic: undefined },
@@ -22,20 +21,14 @@ export type ContractFunction = (typeof CONTRACT_FUNCTIONS)[number];
 export const deploymentName = (target: string): string =>
   target.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
-export const CONTRACT_FILE = path.resolve(
-  REPO_ROOT,
-  '..',
-  'shared',
-  'reference',
-  'public-contract.md',
-);
+export const CONTRACT_FILE = path.resolve(REPO_ROOT, 'README.md');
 
-/** Rows of the contract's function table, or undefined when the contract file is not present. */
+/** Rows of README.md's function table (the section "Architecture"). */
 export function readContractFile(): { target: string; kind: string; topic?: string }[] | undefined {
   if (!fs.existsSync(CONTRACT_FILE)) return undefined;
   const text = fs.readFileSync(CONTRACT_FILE, 'utf8');
-  const section = text.split(/^## /m).find((s) => s.startsWith('Functions'));
-  if (!section) throw new Error(`${CONTRACT_FILE}: no "Functions" section`);
+  const section = text.split(/^## /m).find((s) => s.startsWith('Architecture'));
+  if (!section) throw new Error(`${CONTRACT_FILE}: no "Architecture" section`);
   const rows: { target: string; kind: string; topic?: string }[] = [];
   for (const line of section.split('\n')) {
     const m = /^\|\s*`(\w+)`\s*\|\s*(HTTP|CloudEvent)\s*\|(.*)\|\s*$/.exec(line);
