@@ -159,8 +159,12 @@ export function makeAutomationHandler(deps: AutomationDeps) {
       createdAt: routed.routedAt,
     });
 
+    // A hit when the bot had no misses changes nothing; skipping its write keeps a customer
+    // message within its Firestore budget. (If a miss of the previous message is recorded only
+    // after this one was routed, that miss is not reset here; the next hit resets it.)
+    const changesNothing = decision.outcome === 'matched' && routed.conversation.botMisses === 0;
     const recorded =
-      decision.outcome === 'none'
+      decision.outcome === 'none' || changesNothing
         ? undefined
         : await deps.outcomes.recordBotOutcome(
             event.conversationId,

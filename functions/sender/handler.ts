@@ -90,7 +90,11 @@ export function makeSenderHandler(deps: SenderDeps): (cloudEvent: unknown) => Pr
       },
     });
     const shown = describeForLog(command);
+    // Typing indicators are momentary: logging each would cost a Firestore write per reply and
+    // tell an agent nothing. Everything else a customer can see is recorded.
+    const ephemeral = command.type === 'event' && command.event.eventType.startsWith('TYPING_');
     const record = async (status: DeliveryStatus, reason?: string): Promise<void> => {
+      if (ephemeral && status === 'SENT') return;
       try {
         await deps.outboundLog.recordOutbound(conversationId, {
           id,
