@@ -1,0 +1,467 @@
+import { Firestore } from '@google-cloud/firestore';
+import { PubSub } from '@google-cloud/pubsub';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { FirestoreBrandDirectory } from '../../adapters/firestore-brand-directory';
+import { FirestoreBrandSettings } from '../../adapters/firestore-brand-settings';
+import { FirestoreConversationStore } from '../../adapters/firestore-conversation-store';
+import { makeAutomationHandler } from '../../automation/handler';
+import { makeClassifierHandler } from '../../classifier/handler';
+import { parseInboundEvent } from '../../core/inbound-event';
+import { sha256Digest } from '../../platform/digest';
+import { newTraceId } from '../../platform/entry';
+import { createLogger } from '../../platform/logger';
+import { toPubSubCloudEvent } from '../../platform/pubsub-cloud-event';
+import type { EventBus, OutgoingMessage, Topic } from '../../ports/event-bus';
+import { keywordIntentMatcher } from '../../ports/intent-matcher';
+import { createStandin } from '../bm-api-standin/server';
+import { freePort } from '../emulators';
+import { DEV_AGENT_TOKEN } from '../sample-agents';
+import { seedSampleBrand } from '../sample-brand';
+import { FUNCTIONS, type FunctionName } from '../stack/config';
+import { createTopology } from '../topology';
+import { residentMb, spawnNode, type BenchChild } from './children';
+import { benchFile, frameworkMain, functionEnv, type BenchContext } from './context';
+import { pushRequest, signedEvent, type BusMessage, type SignedEvent } from './fixtures';
+import type { GoogleapisInstall } from './googleapis';
+import type { ProbeReport } from './probe';
+import { declaredSdks, type SdkUse } from './sdk-usage';
+import { median, ratio } from './stats';
+
+/**
+ * Cold start of every function: the median of fresh `node` processes (functions-framework's
+ * main, `--target` and FUNCTION_TARGET, the emulators' hosts, METADATA_SERVER_DETECTION=none),
+ * timed from spawn until the function has answered its first request, a real one (below), and
+ * its resident memory then (VmRSS). Beside each, its floor: functions-framework plus the SDK
+ * packages the function's code imports, loaded but unused, answering the same request trivially.
+ * A probe preload (probe.ts, in both) says when the server listens, so the request goes out at
+ * once, and reports which SDK packages are in require.cache after the first request.
+ */
+export const FIRST_REQUEST: Record<FunctionName, string> = {
+  webhook: 'POST / with a signed text event of a new conversation (published to inbound)',
+  classifier:
+    'push of that inbound event: brand settings read, conversation transaction, publish to automation',
+  automation:
+    'push of the routed event the classifier published: brand read, history query, 4 publishes to outbound (a hit records no outcome)',
+  liveAgent:
+    'push of a routed live-agent request: conversation read, queue notice published, feed written',
+  agentApi: 'GET /conversations?state=queued with the dev agent token (Firestore query)',
+  sender:
+    "push of the bot's first text message: window read, BM API call to the stand-in, message-log transaction",
+};
+
+/** What each function's first request does with its SDKs (what the first-use floor repeats). */
+export const FIRST_USES: Record<FunctionName, readonly ('firestore' | 'pubsub' | 'api')[]> = {
+  webhook: ['pubsub'],
+  classifier: ['firestore', 'pubsub'],
+  automation: ['firestore', 'pubsub'],
+  liveAgent: ['firestore', 'pubsub'],
+  agentApi: ['firestore'],
+  sender: ['firestore', 'api'],
+};
+
+export interface ColdStartFigure {
+  ms: number;
+  rssMb: number;
+  floorMs: number;
+  floorRssMb: number;
+  ratioToFloor: number;
+  /** The floor that also makes one minimal call with each SDK the first request uses. */
+  firstUseFloorMs: number;
+  firstUseFloorRssMb: number;
+  ratioToFirstUseFloor: number;
+  firstUses: readonly string[];
+  /** SDK copies in require.cache after the first request. */
+  sdks: string[];
+  /** SDK packages the function's compiled code requires (what its floor loads). */
+  declaredSdks: string[];
+  /** Loaded by the product's code although the function's own modules don't import them. */
+  unusedSdks: string[];
+  samplesMs: number[];
+  floorSamplesMs: number[];
+  firstUseFloorSamplesMs: number[];
+  firstRequest: string;
+}
+
+export type ColdStartFigures = Record<FunctionName, ColdStartFigure> & {
+  googleapisMs: number | null;
+  googleapisRssMb: number | null;
+  googleapisNote?: string;
+  runs: number;
+};
+
+interface FirstRequest {
+  method: 'GET' | 'POST';
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+interface Sample {
+  ms: number;
+  rssMb: number;
+  report: ProbeReport;
+}
+
+const silent = createLogger({
+  project: 'bench',
+  component: 'bench',
+  logContent: false,
+  write: () => undefined,
+});
+
+/** Keeps what a handler publishes, instead of publishing it. */
+class CapturingBus implements EventBus {
+  readonly published: { topic: Topic; message: OutgoingMessage }[] = [];
+  publish(topic: Topic, message: OutgoingMessage): Promise<string> {
+    this.published.push({ topic, message });
+    return Promise.resolve(String(this.published.length));
+  }
+  take(topic: Topic, accept: (m: OutgoingMessage) => boolean = () => true): BusMessage {
+    const found = this.published.find((p) => p.topic === topic && accept(p.message));
+    if (!found) throw new Error(`nothing was published to ${topic}`);
+    return found.message;
+  }
+}
+
+export function sdkLabel(sdk: SdkUse): string {
+  if (sdk.copy === sdk.package) return sdk.package;
+  const owner = sdk.copy.slice(0, sdk.copy.lastIndexOf('/node_modules/'));
+  return `${sdk.package} (${owner}'s copy)`;
+}
+
+export async function benchColdStart(
+  context: BenchContext,
+  googleapis: GoogleapisInstall,
+): Promise<ColdStartFigures> {
+  const runs = context.quick ? 3 : 5;
+  const projectId = `bench-cold-${randomBytes(4).toString('hex')}`;
+  const admin = new PubSub({ projectId, apiEndpoint: context.emulators.pubsubHost });
+  await createTopology(admin, { projectId, endpoints: {} });
+  await admin.close();
+  await seedSampleBrand({ firestoreHost: context.emulators.firestoreHost, projectId });
+  const db = new Firestore({ projectId, host: context.emulators.firestoreHost, ssl: false });
+  const standin = createStandin();
+  const { url: standinUrl } = await standin.listen(0, '127.0.0.1');
+
+  try {
+    const now = () => new Date();
+    const store = new FirestoreConversationStore(db, { now });
+    const classify = async (event: SignedEvent): Promise<CapturingBus> => {
+      const bus = new CapturingBus();
+      const handler = makeClassifierHandler({
+        store,
+        brandSettings: new FirestoreBrandSettings(db, { now }),
+        bus,
+        log: silent,
+        now,
+        digest: sha256Digest,
+      });
+      await handler(
+        toPubSubCloudEvent(`projects/${projectId}/topics/inbound`, {
+          id: randomUUID(),
+          data: Buffer.from(event.body),
+          attributes: inboundAttributes(event),
+          publishTime: now().toISOString(),
+          orderingKey: event.conversationId,
+        }),
+      );
+      return bus;
+    };
+    const answer = async (routed: BusMessage): Promise<CapturingBus> => {
+      const bus = new CapturingBus();
+      const handler = makeAutomationHandler({
+        brands: new FirestoreBrandDirectory(db),
+        matcher: keywordIntentMatcher,
+        outcomes: store,
+        history: store,
+        bus,
+        log: silent,
+        now,
+        digest: sha256Digest,
+      });
+      await handler(
+        toPubSubCloudEvent(`projects/${projectId}/topics/automation`, {
+          id: randomUUID(),
+          data: toBytes(routed.data),
+          attributes: routed.attributes,
+          publishTime: now().toISOString(),
+          ...(routed.orderingKey ? { orderingKey: routed.orderingKey } : {}),
+        }),
+      );
+      return bus;
+    };
+    const push = (topic: Topic, message: BusMessage): FirstRequest => {
+      const request = pushRequest(projectId, topic, message, randomUUID());
+      return {
+        method: 'POST',
+        path: request.path,
+        headers: { 'content-type': 'application/json' },
+        body: request.body,
+      };
+    };
+    const hello = () =>
+      signedEvent(randomUUID(), { type: 'text', text: 'Hello! Are you open on Sunday?' });
+
+    /** A fresh first request per run (state prepared in Firestore by the real handlers). */
+    const prepare: Record<FunctionName, () => Promise<FirstRequest>> = {
+      webhook: () => {
+        const event = hello();
+        return Promise.resolve({
+          method: 'POST',
+          path: '/',
+          headers: { 'content-type': 'application/json', 'x-goog-signature': event.signature },
+          body: event.body,
+        });
+      },
+      classifier: () => {
+        const event = hello();
+        return Promise.resolve(
+          push('inbound', {
+            data: event.body,
+            attributes: inboundAttributes(event),
+            orderingKey: event.conversationId,
+          }),
+        );
+      },
+      automation: async () => push('automation', (await classify(hello())).take('automation')),
+      liveAgent: async () => {
+        const event = signedEvent(randomUUID(), { type: 'live-agent' });
+        return push('live-agent', (await classify(event)).take('live-agent'));
+      },
+      sender: async () => {
+        const routed = (await classify(hello())).take('automation');
+        const outbound = (await answer(routed)).take(
+          'outbound',
+          (m) => m.attributes.type === 'message',
+        );
+        return push('outbound', outbound);
+      },
+      agentApi: () =>
+        Promise.resolve({
+          method: 'GET',
+          path: '/conversations?state=queued',
+          headers: { authorization: `Bearer ${DEV_AGENT_TOKEN}` },
+        }),
+    };
+
+    const once = async (
+      name: string,
+      args: string[],
+      env: NodeJS.ProcessEnv,
+      port: number,
+      request: FirstRequest,
+    ): Promise<Sample> => {
+      const started = performance.now();
+      const child = spawnNode({ name, args, env, cwd: context.root, logDir: context.workDir });
+      try {
+        await child.message('listening', 30_000);
+        const res = await fetch(`http://127.0.0.1:${port}${request.path}`, {
+          method: request.method,
+          headers: request.headers,
+          ...(request.body === undefined ? {} : { body: request.body }),
+          signal: AbortSignal.timeout(30_000),
+        });
+        const text = await res.text();
+        const ms = performance.now() - started;
+        const rssMb = residentMb(child.pid) ?? Number.NaN;
+        if (!res.ok) {
+          throw new Error(`${name}: first request answered ${res.status} ${text.slice(0, 300)}`);
+        }
+        return { ms, rssMb, report: await probeReport(child) };
+      } finally {
+        await child.stop();
+      }
+    };
+
+    const probe = benchFile('probe.js');
+    const figures: Partial<Record<FunctionName, ColdStartFigure>> = {};
+    const samples = new Map<FunctionName, Record<'fn' | 'floor' | 'firstUse', Sample[]>>();
+    const declared = new Map<FunctionName, string[]>();
+    for (const fn of FUNCTIONS) {
+      declared.set(
+        fn.name,
+        declaredSdks(path.join(context.root, 'dist/functions', fn.folder, 'index.js'), readText),
+      );
+      samples.set(fn.name, { fn: [], floor: [], firstUse: [] });
+    }
+
+    type Kind = 'fn' | 'floor' | 'firstUse';
+    const measure = async (
+      fn: (typeof FUNCTIONS)[number],
+      kind: Kind,
+      run: number,
+      request: FirstRequest,
+    ) => {
+      const port = await freePort();
+      const common = [
+        '-r',
+        probe,
+        frameworkMain(context.root),
+        `--signature-type=${fn.signature}`,
+        `--port=${port}`,
+      ];
+      const floorEnv = (uses: readonly string[]) => ({
+        FUNCTION_TARGET: 'floor',
+        PORT: String(port),
+        BM_API_ROOT_URL: standinUrl,
+        BENCH_FLOOR_SDKS: (declared.get(fn.name) ?? []).join(','),
+        BENCH_FLOOR_SIGNATURE: fn.signature,
+        BENCH_FLOOR_USE: uses.join(','),
+        BENCH_PROBE_NAME: `${kind}-${fn.name}`,
+        BENCH_PROBE_FD: '3',
+      });
+      const [args, env] =
+        kind === 'fn'
+          ? [
+              [...common, `--target=${fn.name}`],
+              {
+                FUNCTION_TARGET: fn.name,
+                PORT: String(port),
+                BM_API_ROOT_URL: standinUrl,
+                BENCH_PROBE_NAME: fn.name,
+                BENCH_PROBE_FD: '3',
+              },
+            ]
+          : [
+              [...common, '--target=floor', `--source=${benchFile('servers/floor.js')}`],
+              floorEnv(kind === 'firstUse' ? FIRST_USES[fn.name] : []),
+            ];
+      const sample = await once(
+        `${kind === 'fn' ? 'cold' : kind}-${fn.name}-${run + 1}`,
+        args,
+        functionEnv(context, projectId, env),
+        port,
+        request,
+      );
+      samples.get(fn.name)?.[kind].push(sample);
+    };
+
+    for (let run = 0; run < runs; run++) {
+      for (const fn of FUNCTIONS) {
+        const request = await prepare[fn.name]();
+        // Rotate which goes first, so drift over the run affects all three alike.
+        const order: Kind[] = (['fn', 'floor', 'firstUse'] as const).map(
+          (_, i, all) => all[(i + run) % all.length] as Kind,
+        );
+        for (const kind of order) await measure(fn, kind, run, request);
+      }
+    }
+
+    for (const fn of FUNCTIONS) {
+      const kept = samples.get(fn.name) as Record<'fn' | 'floor' | 'firstUse', Sample[]>;
+      const ms = median(kept.fn.map((s) => s.ms)) ?? Number.NaN;
+      const floorMs = median(kept.floor.map((s) => s.ms)) ?? Number.NaN;
+      const firstUseFloorMs = median(kept.firstUse.map((s) => s.ms)) ?? Number.NaN;
+      const last = kept.fn[kept.fn.length - 1] as Sample;
+      const wanted = declared.get(fn.name) ?? [];
+      figures[fn.name] = {
+        ms,
+        rssMb: median(kept.fn.map((s) => s.rssMb)) ?? Number.NaN,
+        floorMs,
+        floorRssMb: median(kept.floor.map((s) => s.rssMb)) ?? Number.NaN,
+        ratioToFloor: ratio(ms, floorMs) ?? Number.NaN,
+        firstUseFloorMs,
+        firstUseFloorRssMb: median(kept.firstUse.map((s) => s.rssMb)) ?? Number.NaN,
+        ratioToFirstUseFloor: ratio(ms, firstUseFloorMs) ?? Number.NaN,
+        firstUses: FIRST_USES[fn.name],
+        sdks: last.report.sdks.map(sdkLabel),
+        declaredSdks: wanted,
+        unusedSdks: [
+          ...new Set(
+            kept.fn.flatMap((s) =>
+              s.report.sdks.filter((u) => u.direct && !wanted.includes(u.package)).map(sdkLabel),
+            ),
+          ),
+        ],
+        samplesMs: kept.fn.map((s) => Math.round(s.ms)),
+        floorSamplesMs: kept.floor.map((s) => Math.round(s.ms)),
+        firstUseFloorSamplesMs: kept.firstUse.map((s) => Math.round(s.ms)),
+        firstRequest: FIRST_REQUEST[fn.name],
+      };
+      context.say(
+        `  ${fn.name.padEnd(11)} ${ms.toFixed(0).padStart(5)} ms, floor ${floorMs.toFixed(0)} ms, first-use floor ${firstUseFloorMs.toFixed(0)} ms; ${figures[fn.name]?.rssMb.toFixed(0)} MiB`,
+      );
+    }
+
+    const reference = await googleapisReference(context, googleapis, runs);
+    return {
+      ...(figures as Record<FunctionName, ColdStartFigure>),
+      ...reference,
+      runs,
+    };
+  } finally {
+    await standin.close();
+    await db.terminate();
+  }
+}
+
+async function googleapisReference(
+  context: BenchContext,
+  googleapis: GoogleapisInstall,
+  runs: number,
+): Promise<Pick<ColdStartFigures, 'googleapisMs' | 'googleapisRssMb' | 'googleapisNote'>> {
+  if (!googleapis.ok) {
+    return { googleapisMs: null, googleapisRssMb: null, googleapisNote: googleapis.reason };
+  }
+  const times: number[] = [];
+  const rss: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    const started = performance.now();
+    const child: BenchChild = spawnNode({
+      name: `googleapis-${run + 1}`,
+      args: [benchFile('servers/googleapis-only.js')],
+      env: { ...functionEnv(context, 'bench'), BENCH_GOOGLEAPIS_DIR: googleapis.dir },
+      cwd: context.root,
+      logDir: context.workDir,
+    });
+    try {
+      await child.message('ready', 60_000);
+      times.push(performance.now() - started);
+      rss.push(residentMb(child.pid) ?? Number.NaN);
+    } finally {
+      await child.stop();
+    }
+  }
+  const ms = median(times) ?? Number.NaN;
+  context.say(`  googleapis  ${ms.toFixed(0).padStart(5)} ms to load the bundle alone`);
+  return {
+    googleapisMs: ms,
+    googleapisRssMb: median(rss) ?? null,
+    googleapisNote: `process that only requires googleapis (${googleapis.dir})`,
+  };
+}
+
+async function probeReport(child: BenchChild): Promise<ProbeReport> {
+  const report = child.message<ProbeReport>('report', 10_000);
+  process.kill(child.pid, 'SIGUSR2');
+  return report;
+}
+
+function inboundAttributes(event: SignedEvent): Record<string, string> {
+  const parsed = parseInboundEvent(JSON.parse(event.body), sha256Digest);
+  if (!parsed.ok) throw new Error(`fixture event does not parse: ${parsed.reason}`);
+  const e = parsed.event;
+  return {
+    brand: e.brandId,
+    agent: e.agent,
+    conversation: e.conversationId,
+    kind: e.kind,
+    dedupeKey: e.dedupeKey,
+    traceId: newTraceId(),
+    receivedAt: new Date().toISOString(),
+  };
+}
+
+const toBytes = (data: string | Uint8Array): Uint8Array =>
+  typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+
+function readText(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,319 @@
+import { PubSub } from '@google-cloud/pubsub';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { freePort } from '../emulators';
+import { waitUntilAnswering } from '../processes';
+import { StackConfig, type FunctionName } from '../stack/config';
+import { startEmulatorStack } from '../stack/emulator-stack';
+import { seedLocalData } from '../stack/seed';
+import { createTopology } from '../topology';
+import { onCleanup, spawnNode, type BenchChild } from './children';
+import { benchFile, frameworkMain, functionEnv, type BenchContext } from './context';
+import { driveConversations, type DriveResult } from './conversations';
+import { cpuBetween, descendantsCpu } from './cpu-usage';
+import { costPerMessage, difference, readCounters, type CostFigures } from './cost';
+import { percentile, ratio } from './stats';
+
+/**
+ * End to end on the emulators: the product as `npm start` runs it (every function in its own
+ * functions-framework process, push subscriptions with ordering, the stand-in in its own
+ * process), then the no-op chain with the same hops, same emulators, same traffic:
+ * `conversations` customers in parallel, `turns` messages each (see conversations.ts).
+ *
+ * Hops of a customer message to its reply, in both:
+ *   webhook ─publish▶ inbound ─push▶ classifier ─publish▶ automation ─push▶ automation
+ *   ─publish▶ outbound ─push▶ sender ─HTTP▶ stand-in
+ * i.e. 3 publishes, 3 pushes and the API call; the reply's first message follows the typing
+ * indicator through the outbound hop, in both.
+ */
+export const CONVERSATIONS = 20;
+export const TURNS = 5;
+const FUNCTION_NAMES: readonly FunctionName[] = [
+  'webhook',
+  'classifier',
+  'automation',
+  'liveAgent',
+  'agentApi',
+  'sender',
+];
+
+export interface EndToEndFigures {
+  p50Ms: number;
+  p99Ms: number;
+  baselineP50Ms: number;
+  baselineP99Ms: number;
+  ratioP50: number;
+  ratioP99: number;
+  conversations: number;
+  turns: number;
+  samples: number;
+  /** Every turn's latency, in the order turns completed. */
+  samplesMs: number[];
+  baselineSamplesMs: number[];
+  /** Wall time of the measured run, and CPU seconds each process used during it. */
+  wallSeconds: number;
+  baselineWallSeconds: number;
+  cpuSeconds: Record<string, number>;
+  baselineCpuSeconds: Record<string, number>;
+}
+
+export interface EndToEndResult {
+  e2e: EndToEndFigures;
+  cost: CostFigures;
+  /** The same counts for the no-op chain, for comparison. */
+  baselineCost: CostFigures;
+}
+
+const summary = (r: DriveResult) => ({
+  p50: percentile(r.latenciesMs, 50) ?? Number.NaN,
+  p99: percentile(r.latenciesMs, 99) ?? Number.NaN,
+});
+
+export async function benchEndToEnd(context: BenchContext): Promise<EndToEndResult> {
+  const timeoutMs = 180_000;
+  const warm = { conversations: 4, turns: 2 };
+  const probe = benchFile('probe.js');
+
+  // ---- The product on the emulators, each function process carrying the counting probe.
+  const probeDir = path.join(context.workDir, 'probe-e2e');
+  mkdirSync(probeDir, { recursive: true });
+  const projectId = `bench-e2e-${randomBytes(4).toString('hex')}`;
+  const ports = {
+    WEBHOOK_PORT: await freePort(),
+    AGENT_API_PORT: await freePort(),
+    BM_STANDIN_PORT: await freePort(),
+    CLASSIFIER_PORT: await freePort(),
+    AUTOMATION_PORT: await freePort(),
+    LIVE_AGENT_PORT: await freePort(),
+    SENDER_PORT: await freePort(),
+  };
+  const config = StackConfig.parse({
+    ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+    GOOGLE_CLOUD_PROJECT: projectId,
+    BM_STACK_MODE: 'emulators',
+    BM_STACK_LOGS: 'show',
+  });
+  // The functions' log lines, for looking into slow turns afterwards.
+  const stackLog = createWriteStream(path.join(context.workDir, 'e2e-stack.log'));
+  let stopStack: () => Promise<void> = () => Promise.resolve();
+  const unregister = onCleanup(() => stopStack());
+  // The stack gives its children this process's environment: the probe rides along in it.
+  const saved = { ...process.env };
+  const profileDir = process.env.BENCH_CPU_PROF_DIR;
+  process.env.NODE_OPTIONS = `--require=${probe}`;
+  if (profileDir) process.env.BENCH_PROBE_CPU_PROF_DIR = profileDir;
+  process.env.BENCH_PROBE_DIR = probeDir;
+  process.env.BENCH_PROBE_COUNT = '1';
+  let product: DriveResult;
+  let cost: CostFigures;
+  let productCpu: Record<string, number> = {};
+  try {
+    const stack = await (async () => {
+      try {
+        return await startEmulatorStack(config, {
+          root: context.root,
+          seed: seedLocalData,
+          output: (line) => stackLog.write(`${line}\n`),
+          onStop: (stop) => {
+            stopStack = stop;
+          },
+          emulators: context.emulators,
+        });
+      } finally {
+        for (const key of [
+          'NODE_OPTIONS',
+          'BENCH_PROBE_DIR',
+          'BENCH_PROBE_COUNT',
+          'BENCH_PROBE_CPU_PROF_DIR',
+        ]) {
+          if (saved[key] === undefined) delete process.env[key];
+          else process.env[key] = saved[key];
+        }
+      }
+    })();
+    if (stack.skipped.length > 0) {
+      throw new Error(`functions not built: ${stack.skipped.join(', ')}`);
+    }
+    const drive = { webhookUrl: stack.urls.webhook ?? '', standinUrl: stack.urls.standin ?? '' };
+    await driveConversations({ ...drive, ...warm, timeoutMs });
+    const before = await readCounters(probeDir, FUNCTION_NAMES);
+    const cpuBefore = descendantsCpu();
+    const selfBefore = process.cpuUsage();
+    product = await driveConversations({
+      ...drive,
+      conversations: CONVERSATIONS,
+      turns: TURNS,
+      timeoutMs,
+    });
+    productCpu = cpuBetween(cpuBefore, descendantsCpu(), process.cpuUsage(selfBefore));
+    const after = await readCounters(probeDir, FUNCTION_NAMES);
+    const deltas = Object.fromEntries(
+      FUNCTION_NAMES.map((n) => [
+        n,
+        difference(after[n] ?? emptyCounters(), before[n] ?? emptyCounters()),
+      ]),
+    );
+    cost = costPerMessage(deltas, CONVERSATIONS * TURNS);
+  } finally {
+    await stopStack();
+    unregister();
+    stackLog.end();
+  }
+  const p = summary(product);
+  context.say(
+    `  product on emulators: p50 ${p.p50} ms, p99 ${p.p99} ms over ${product.latenciesMs.length} turns (${(product.wallMs / 1000).toFixed(1)} s)`,
+  );
+  context.say(`    CPU s: ${describeCpu(productCpu)}`);
+
+  // ---- The no-op chain on the same emulators, project of its own.
+  const baselineDir = path.join(context.workDir, 'probe-baseline');
+  mkdirSync(baselineDir, { recursive: true });
+  const baselineProject = `bench-noop-${randomBytes(4).toString('hex')}`;
+  const children: BenchChild[] = [];
+  let baseline: DriveResult;
+  let baselineCost: CostFigures;
+  let baselineCpu: Record<string, number> = {};
+  try {
+    const standinPort = await freePort();
+    const standinUrl = `http://127.0.0.1:${standinPort}/`;
+    const standin = spawnNode({
+      name: 'noop-standin',
+      args: [path.join(context.root, 'dist/functions/local/bm-api-standin/main.js')],
+      env: functionEnv(context, baselineProject, {
+        BM_STANDIN_PORT: String(standinPort),
+        BM_STANDIN_HOST: '127.0.0.1',
+      }),
+      cwd: context.root,
+      logDir: context.workDir,
+    });
+    children.push(standin);
+    const noop = async (
+      name: string,
+      target: string,
+      signature: string,
+      extra: NodeJS.ProcessEnv,
+    ) => {
+      const port = await freePort();
+      const child = spawnNode({
+        name,
+        args: [
+          '-r',
+          probe,
+          frameworkMain(context.root),
+          `--target=${target}`,
+          `--signature-type=${signature}`,
+          `--port=${port}`,
+          `--source=${benchFile('servers/noop-chain.js')}`,
+        ],
+        env: functionEnv(context, baselineProject, {
+          FUNCTION_TARGET: target,
+          PORT: String(port),
+          BM_API_ROOT_URL: standinUrl,
+          BENCH_PROBE_NAME: name,
+          BENCH_PROBE_DIR: baselineDir,
+          BENCH_PROBE_COUNT: '1',
+          ...extra,
+        }),
+        cwd: context.root,
+        logDir: context.workDir,
+      });
+      children.push(child);
+      return { name, child, url: `http://127.0.0.1:${port}/` };
+    };
+    const hops = [
+      await noop('noop-webhook', 'noopWebhook', 'http', {}),
+      await noop('noop-classifier', 'noopRelay', 'cloudevent', { BENCH_NOOP_NEXT: 'automation' }),
+      await noop('noop-automation', 'noopRelay', 'cloudevent', {
+        BENCH_NOOP_NEXT: 'outbound',
+        BENCH_NOOP_FANOUT: 'turn',
+      }),
+      await noop('noop-sender', 'noopSender', 'cloudevent', {}),
+    ] as const;
+    await Promise.all([
+      waitUntilAnswering(`${standinUrl}healthz`, standin, 60_000),
+      ...hops.map((h) => waitUntilAnswering(h.url, h.child, 60_000)),
+    ]);
+    const admin = new PubSub({
+      projectId: baselineProject,
+      apiEndpoint: context.emulators.pubsubHost,
+    });
+    await createTopology(admin, {
+      projectId: baselineProject,
+      endpoints: { classifier: hops[1].url, automation: hops[2].url, sender: hops[3].url },
+    });
+    await admin.close();
+    const drive = { webhookUrl: hops[0].url, standinUrl };
+    await driveConversations({ ...drive, ...warm, timeoutMs });
+    const names = hops.map((h) => h.name);
+    const before = await readCounters(baselineDir, names);
+    const cpuBefore = descendantsCpu();
+    const selfBefore = process.cpuUsage();
+    baseline = await driveConversations({
+      ...drive,
+      conversations: CONVERSATIONS,
+      turns: TURNS,
+      timeoutMs,
+    });
+    baselineCpu = cpuBetween(cpuBefore, descendantsCpu(), process.cpuUsage(selfBefore));
+    const after = await readCounters(baselineDir, names);
+    baselineCost = costPerMessage(
+      Object.fromEntries(
+        names.map((n) => [
+          n,
+          difference(after[n] ?? emptyCounters(), before[n] ?? emptyCounters()),
+        ]),
+      ),
+      CONVERSATIONS * TURNS,
+    );
+  } finally {
+    await Promise.all(children.map((c) => c.stop()));
+  }
+  const b = summary(baseline);
+  context.say(
+    `  no-op chain:          p50 ${b.p50} ms, p99 ${b.p99} ms over ${baseline.latenciesMs.length} turns (${(baseline.wallMs / 1000).toFixed(1)} s)`,
+  );
+  context.say(`    CPU s: ${describeCpu(baselineCpu)}`);
+
+  return {
+    e2e: {
+      p50Ms: p.p50,
+      p99Ms: p.p99,
+      baselineP50Ms: b.p50,
+      baselineP99Ms: b.p99,
+      ratioP50: ratio(p.p50, b.p50) ?? Number.NaN,
+      ratioP99: ratio(p.p99, b.p99) ?? Number.NaN,
+      conversations: CONVERSATIONS,
+      turns: TURNS,
+      samples: product.latenciesMs.length,
+      samplesMs: product.latenciesMs,
+      baselineSamplesMs: baseline.latenciesMs,
+      wallSeconds: product.wallMs / 1000,
+      baselineWallSeconds: baseline.wallMs / 1000,
+      cpuSeconds: productCpu,
+      baselineCpuSeconds: baselineCpu,
+    },
+    cost,
+    baselineCost,
+  };
+}
+
+function emptyCounters() {
+  return {
+    requests: 0,
+    maxInFlight: 0,
+    requestMs: 0,
+    firestoreReads: 0,
+    firestoreWrites: 0,
+    firestoreCommits: 0,
+    firestoreFailedCommits: 0,
+    firestoreQueries: 0,
+    rpcs: {},
+  };
+}
+
+const describeCpu = (cpu: Record<string, number>) =>
+  Object.entries(cpu)
+    .sort((a, b) => b[1] - a[1])
+    .map(([label, seconds]) => `${label} ${seconds.toFixed(2)}`)
+    .join(', ');

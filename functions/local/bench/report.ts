@@ -1,0 +1,356 @@
+import type { ColdStartFigures } from './cold-start';
+import type { CostFigures } from './cost';
+import type { EmbeddedFigures } from './embedded';
+import type { EndToEndFigures } from './end-to-end';
+import { FUNCTIONS } from '../stack/config';
+import type { WebhookFigures } from './webhook-ingest';
+
+/**
+ * The benchmark's results, their targets, and the printed table. Pure: main.ts gathers, this
+ * decides PASS/MISS and lays out text, so test/bench can check it without running anything.
+ */
+export interface Machine {
+  cpuModel: string;
+  cores: number;
+  memoryGiB: number;
+  node: string;
+  os: string;
+  date: string;
+}
+
+export interface BenchResults {
+  machine: Machine;
+  webhook: WebhookFigures | null;
+  coldStart: ColdStartFigures | null;
+  e2e: EndToEndFigures | null;
+  embedded: EmbeddedFigures | null;
+  cost:
+    | (CostFigures & {
+        baselineInvocations: number;
+        baselinePerFunction: CostFigures['perFunction'];
+      })
+    | null;
+  targets: TargetResult[];
+  /** Sections that failed, with why; their figures are null. */
+  errors: string[];
+  wallSeconds: number;
+}
+
+export type Verdict = 'PASS' | 'MISS' | 'N/A';
+
+export interface TargetResult {
+  figure: string;
+  value: string;
+  target: string;
+  verdict: Verdict;
+}
+
+const fmt = (n: number | null | undefined, digits = 0): string =>
+  n === null || n === undefined || !Number.isFinite(n)
+    ? '—'
+    : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+const check = (ok: boolean | undefined): Verdict =>
+  ok === undefined ? 'N/A' : ok ? 'PASS' : 'MISS';
+
+const finite = (n: number | null | undefined): n is number =>
+  n !== null && n !== undefined && Number.isFinite(n);
+
+/** Each target of the issue, evaluated; a figure that could not be measured is N/A. */
+export function evaluateTargets(r: Omit<BenchResults, 'targets'>): TargetResult[] {
+  const t: TargetResult[] = [];
+  const w = r.webhook;
+  t.push({
+    figure: 'webhook.ratioToBare',
+    value: fmt(w?.ratioToBare, 2),
+    target: '≥ 0.8',
+    verdict: check(finite(w?.ratioToBare) ? w?.ratioToBare >= 0.8 : undefined),
+  });
+  for (const fn of FUNCTIONS) {
+    const c = r.coldStart?.[fn.name];
+    t.push({
+      figure: `coldStart.${fn.name}.ratioToFloor`,
+      value: fmt(c?.ratioToFloor, 2),
+      target: '≤ 1.25',
+      verdict: check(finite(c?.ratioToFloor) ? c?.ratioToFloor <= 1.25 : undefined),
+    });
+  }
+  const unused = r.coldStart
+    ? FUNCTIONS.flatMap((fn) =>
+        (r.coldStart?.[fn.name]?.unusedSdks ?? []).map((s) => `${fn.name}: ${s}`),
+      )
+    : undefined;
+  t.push({
+    figure: 'coldStart.*.sdks (no SDK a function does not use)',
+    value: unused === undefined ? '—' : unused.length === 0 ? 'none extra' : unused.join('; '),
+    target: 'none',
+    verdict: check(unused === undefined ? undefined : unused.length === 0),
+  });
+  const e = r.e2e;
+  t.push({
+    figure: 'e2e.ratioP50',
+    value: fmt(e?.ratioP50, 2),
+    target: '≤ 1.3',
+    verdict: check(finite(e?.ratioP50) ? e?.ratioP50 <= 1.3 : undefined),
+  });
+  t.push({
+    figure: 'e2e.p99Ms vs 2.5 × baselineP99Ms',
+    value: e ? `${fmt(e.p99Ms)} ms vs ${fmt(2.5 * e.baselineP99Ms)} ms` : '—',
+    target: '≤ 2.5 × baseline p99',
+    verdict: check(
+      e && finite(e.p99Ms) && finite(e.baselineP99Ms)
+        ? e.p99Ms <= 2.5 * e.baselineP99Ms
+        : undefined,
+    ),
+  });
+  const m = r.embedded;
+  t.push({
+    figure: 'embedded.p50Ms',
+    value: m ? `${fmt(m.p50Ms)} ms` : '—',
+    target: '≤ 20 ms',
+    verdict: check(m && finite(m.p50Ms) ? m.p50Ms <= 20 : undefined),
+  });
+  t.push({
+    figure: 'embedded.msgPerSec',
+    value: fmt(m?.msgPerSec),
+    target: '≥ 1000',
+    verdict: check(m && finite(m.msgPerSec) ? m.msgPerSec >= 1000 : undefined),
+  });
+  const c = r.cost;
+  t.push({
+    figure: 'cost.firestoreWrites per message',
+    value: fmt(c?.firestoreWrites, 2),
+    target: '≤ 4',
+    verdict: check(c && finite(c.firestoreWrites) ? c.firestoreWrites <= 4 : undefined),
+  });
+  return t;
+}
+
+/**
+ * Left-aligned text columns, two spaces apart, a rule under the header. A row given as a plain
+ * string is a section title: printed as it is, and not counted in the column widths.
+ */
+export function formatTable(
+  header: readonly string[],
+  rows: readonly (readonly string[] | string)[],
+): string {
+  const cells = rows.filter((row): row is readonly string[] => typeof row !== 'string');
+  const widths = header.map((h, i) =>
+    Math.max(h.length, ...cells.map((row) => (row[i] ?? '').length)),
+  );
+  const line = (row: readonly string[]) =>
+    row
+      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [
+    line(header),
+    widths.map((w) => '─'.repeat(w)).join('  '),
+    ...rows.map((row) => (typeof row === 'string' ? row : line(row))),
+  ].join('\n');
+}
+
+const ms = (n: number | null | undefined) => (finite(n) ? `${fmt(n)} ms` : '—');
+const mib = (n: number | null | undefined) => (finite(n) ? `${fmt(n)} MiB` : '—');
+
+/** The whole printed report: machine, every figure beside its baseline, targets. */
+export function renderReport(r: BenchResults): string {
+  const out: string[] = [];
+  const mc = r.machine;
+  out.push(
+    `bm-pipeline benchmarks — ${mc.cpuModel}, ${mc.cores} cores, ${fmt(mc.memoryGiB, 1)} GiB, Node ${mc.node}, ${mc.os}, ${mc.date}`,
+    '',
+  );
+  const verdictOf = (figure: string) => r.targets.find((t) => t.figure === figure)?.verdict ?? '';
+
+  const rows: (string[] | string)[] = [];
+  const section = (title: string) => rows.push(title);
+  const w = r.webhook;
+  section(
+    `Webhook ingest (autocannon, ${w?.connections ?? 10} connections, ${w ? `${w.rounds} × ` : ''}${w?.durationSeconds ?? 10} s, alternating)`,
+  );
+  rows.push([
+    '  in-memory bus: req/s',
+    fmt(w?.rps),
+    `bare function: ${fmt(w?.bareRps)}`,
+    fmt(w?.ratioToBare, 2),
+    '≥ 0.8',
+    verdictOf('webhook.ratioToBare'),
+  ]);
+  rows.push([
+    '  in-memory bus: p50 / p99',
+    w ? `${fmt(w.p50Ms)} / ${fmt(w.p99Ms)} ms` : '—',
+    w ? `bare: ${fmt(w.bareP50Ms)} / ${fmt(w.bareP99Ms)} ms` : '',
+    '',
+    '',
+    '',
+  ]);
+  rows.push([
+    '  Pub/Sub emulator: req/s, p50 / p99',
+    w ? `${fmt(w.emulatorRps)}, ${fmt(w.emulatorP50Ms)} / ${fmt(w.emulatorP99Ms)} ms` : '—',
+    '',
+    '',
+    '',
+    '',
+  ]);
+
+  const cs = r.coldStart;
+  section(`Cold start to first answer (median of ${cs?.runs ?? 5} processes; RSS then)`);
+  for (const fn of FUNCTIONS) {
+    const c = cs?.[fn.name];
+    rows.push([
+      `  ${fn.name}`,
+      c ? `${ms(c.ms)}, ${mib(c.rssMb)}` : '—',
+      c
+        ? `floor ${ms(c.floorMs)}, ${mib(c.floorRssMb)} · first-use floor ${ms(c.firstUseFloorMs)} (×${fmt(c.ratioToFirstUseFloor, 2)})`
+        : '',
+      fmt(c?.ratioToFloor, 2),
+      '≤ 1.25',
+      verdictOf(`coldStart.${fn.name}.ratioToFloor`),
+    ]);
+  }
+  rows.push([
+    '  googleapis bundle, loaded alone',
+    cs && cs.googleapisMs !== null ? `${ms(cs.googleapisMs)}, ${mib(cs.googleapisRssMb)}` : '—',
+    cs && cs.googleapisMs === null ? `not measured: ${cs.googleapisNote ?? ''}`.slice(0, 60) : '',
+    '',
+    '',
+    '',
+  ]);
+  rows.push([
+    '  SDKs beyond what each function imports',
+    r.targets.find((t) => t.figure.startsWith('coldStart.*.sdks'))?.value ?? '—',
+    '',
+    '',
+    'none',
+    verdictOf('coldStart.*.sdks (no SDK a function does not use)'),
+  ]);
+
+  const e = r.e2e;
+  section(
+    `End to end, emulators (${e?.conversations ?? 20} customers × ${e?.turns ?? 5} turns, POST → first reply at stand-in)`,
+  );
+  rows.push([
+    '  p50',
+    ms(e?.p50Ms),
+    `no-op chain: ${ms(e?.baselineP50Ms)}`,
+    fmt(e?.ratioP50, 2),
+    '≤ 1.3',
+    verdictOf('e2e.ratioP50'),
+  ]);
+  rows.push([
+    '  p99',
+    ms(e?.p99Ms),
+    `no-op chain: ${ms(e?.baselineP99Ms)}`,
+    fmt(e?.ratioP99, 2),
+    '≤ 2.5',
+    verdictOf('e2e.p99Ms vs 2.5 × baselineP99Ms'),
+  ]);
+
+  const m = r.embedded;
+  section('Embedded (one process, in-memory bus and store)');
+  rows.push(['  p50 (same traffic)', ms(m?.p50Ms), '', '', '≤ 20 ms', verdictOf('embedded.p50Ms')]);
+  rows.push(['  p99 (same traffic)', ms(m?.p99Ms), '', '', '', '']);
+  rows.push([
+    '  throughput, customer msg/s',
+    fmt(m?.msgPerSec),
+    m ? `${fmt(m.throughputMessages)} msgs in ${fmt(m.throughputSeconds, 2)} s` : '',
+    '',
+    '≥ 1000',
+    verdictOf('embedded.msgPerSec'),
+  ]);
+
+  const c = r.cost;
+  section('Cost per customer message (end-to-end run, counted in each function process)');
+  rows.push([
+    '  Firestore writes',
+    fmt(c?.firestoreWrites, 2),
+    '',
+    '',
+    '≤ 4',
+    verdictOf('cost.firestoreWrites per message'),
+  ]);
+  rows.push(['  Firestore reads', fmt(c?.firestoreReads, 2), '', '', '', '']);
+  rows.push([
+    '  function invocations',
+    fmt(c?.invocations, 2),
+    c ? `no-op chain: ${fmt(c.baselineInvocations, 2)}` : '',
+    '',
+    '',
+    '',
+  ]);
+  out.push(
+    formatTable(['figure', 'value', 'baseline (same run)', 'ratio', 'target', 'result'], rows),
+  );
+
+  if (cs) {
+    out.push('', 'SDK packages in require.cache after the first request (copy owner in brackets):');
+    for (const fn of FUNCTIONS) {
+      const f = cs[fn.name];
+      if (f) out.push(`  ${fn.name.padEnd(11)} ${f.sdks.join(', ') || '(none)'}`);
+    }
+  }
+  if (e && Object.keys(e.cpuSeconds).length > 0) {
+    const cpu = (m: Record<string, number>) =>
+      Object.entries(m)
+        .filter(([, s]) => s > 0)
+        .sort((a, b) => b[1] - a[1])
+        .map(([label, s]) => `${label} ${fmt(s, 1)}`)
+        .join(', ');
+    out.push(
+      '',
+      `CPU seconds used during the measured end-to-end runs (${mc.cores} cores):`,
+      `  product, ${fmt(e.wallSeconds, 1)} s wall: ${cpu(e.cpuSeconds)}`,
+      `  no-op chain, ${fmt(e.baselineWallSeconds, 1)} s wall: ${cpu(e.baselineCpuSeconds)}`,
+    );
+  }
+  if (c) {
+    const perFunction = (entries: [string, CostFigures['perFunction'][string]][]) =>
+      formatTable(
+        ['  function', 'invocations', 'reads', 'writes', 'commits', 'mean answer', 'max in flight'],
+        entries
+          .filter(([, f]) => f.invocations > 0)
+          .map(([name, f]) => [
+            `  ${name}`,
+            fmt(f.invocations, 2),
+            fmt(f.firestoreReads, 2),
+            fmt(f.firestoreWrites, 2),
+            fmt(f.firestoreCommits, 2),
+            ms(f.meanServiceMs),
+            fmt(f.maxInFlight),
+          ]),
+      );
+    out.push(
+      '',
+      'Per customer message, per function, during the measured end-to-end run (Firestore documents):',
+      perFunction(Object.entries(c.perFunction)),
+      '',
+      'The same for the no-op chain:',
+      perFunction(Object.entries(c.baselinePerFunction)),
+    );
+  }
+  const passed = r.targets.filter((t) => t.verdict === 'PASS').length;
+  const missed = r.targets.filter((t) => t.verdict === 'MISS');
+  out.push(
+    '',
+    `targets: ${passed} PASS, ${missed.length} MISS, ${r.targets.length - passed - missed.length} N/A` +
+      (missed.length ? ` — missed: ${missed.map((t) => t.figure).join(', ')}` : ''),
+  );
+  for (const error of r.errors) out.push(`error: ${error}`);
+  out.push(`wall time: ${fmt(r.wallSeconds)} s`);
+  return out.join('\n');
+}
+
+/** Numbers rounded for the JSON file (ms and ratios don't need 15 digits). */
+export function roundDeep(value: unknown, digits = 2): unknown {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return null;
+    const f = 10 ** digits;
+    return Math.round(value * f) / f;
+  }
+  if (Array.isArray(value)) return value.map((v) => roundDeep(v, digits));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, roundDeep(v, digits)]));
+  }
+  return value;
+}

@@ -1,0 +1,184 @@
+import { PubSub } from '@google-cloud/pubsub';
+import autocannon from 'autocannon';
+import { randomBytes } from 'node:crypto';
+import { freePort } from '../emulators';
+import { waitUntilAnswering } from '../processes';
+import { createTopology } from '../topology';
+import { spawnNode } from './children';
+import { descendantsCpu } from './cpu-usage';
+import { benchFile, frameworkMain, functionEnv, type BenchContext } from './context';
+import { PARTNER_KEY, signedPool, webhookHeaders } from './fixtures';
+
+/**
+ * Webhook ingest: autocannon (in this process) against a functions-framework process serving
+ * (a) the webhook on the in-memory bus, (b) the deployed webhook on the Pub/Sub emulator,
+ * (c) a bare function that only answers 200. Same pre-signed pool of realistic events (varied
+ * conversation and request IDs), same connections and durations for each.
+ */
+export interface IngestRun {
+  /** CPU the server and this process (the client) used per request during the measured run. */
+  serverCpuUsPerRequest: number;
+  clientCpuUsPerRequest: number;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  requests: number;
+  non2xx: number;
+  errors: number;
+}
+
+export interface WebhookFigures {
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  bareRps: number;
+  bareP50Ms: number;
+  bareP99Ms: number;
+  ratioToBare: number;
+  emulatorRps: number;
+  emulatorP50Ms: number;
+  emulatorP99Ms: number;
+  connections: number;
+  durationSeconds: number;
+  /** Alternating measured runs of the webhook and of the bare function (figures are means). */
+  rounds: number;
+  /** Server CPU per request (µs): where the webhook's time goes beyond the framework's. */
+  serverCpuUsPerRequest: number;
+  bareServerCpuUsPerRequest: number;
+  emulatorServerCpuUsPerRequest: number;
+  /** The client's CPU per request against the bare function (autocannon in this process). */
+  bareClientCpuUsPerRequest: number;
+}
+
+const CONNECTIONS = 10;
+
+export async function benchWebhookIngest(context: BenchContext): Promise<WebhookFigures> {
+  const duration = context.quick ? 3 : 10;
+  const warmup = context.quick ? 1 : 2;
+  const pool = signedPool(1000, 200);
+  const requests = pool.map((event) => ({
+    method: 'POST',
+    path: '/',
+    headers: webhookHeaders(event),
+    body: event.body,
+  }));
+  const projectId = `bench-ingest-${randomBytes(4).toString('hex')}`;
+  const admin = new PubSub({ projectId, apiEndpoint: context.emulators.pubsubHost });
+  await createTopology(admin, { projectId, endpoints: {} });
+  await admin.close();
+
+  const start = async (name: string, target: string, source: string | undefined) => {
+    const port = await freePort();
+    const child = spawnNode({
+      name: `ingest-${name}`,
+      args: [
+        frameworkMain(context.root),
+        `--target=${target}`,
+        '--signature-type=http',
+        `--port=${port}`,
+        ...(source ? [`--source=${source}`] : []),
+      ],
+      env: functionEnv(context, projectId, {
+        FUNCTION_TARGET: target,
+        BM_PARTNER_KEY: PARTNER_KEY,
+        PORT: String(port),
+      }),
+      cwd: context.root,
+      logDir: context.workDir,
+    });
+    const url = `http://127.0.0.1:${port}/`;
+    await waitUntilAnswering(url, child, 60_000);
+    await autocannon({ url, connections: CONNECTIONS, duration: warmup, requests });
+    return { name, child, url };
+  };
+  type Server = Awaited<ReturnType<typeof start>>;
+
+  const measure = async (server: Server): Promise<IngestRun> => {
+    const serverCpu = () => descendantsCpu().find((p) => p.pid === server.child.pid)?.seconds ?? 0;
+    const serverBefore = serverCpu();
+    const clientBefore = process.cpuUsage();
+    const r = await autocannon({ url: server.url, connections: CONNECTIONS, duration, requests });
+    const client = process.cpuUsage(clientBefore);
+    const run: IngestRun = {
+      serverCpuUsPerRequest: ((serverCpu() - serverBefore) * 1e6) / r.requests.total,
+      clientCpuUsPerRequest: (client.user + client.system) / r.requests.total,
+      rps: r.requests.total / r.duration,
+      p50Ms: r.latency.p50,
+      p99Ms: r.latency.p99,
+      requests: r.requests.total,
+      non2xx: r.non2xx,
+      errors: r.errors + r.timeouts,
+    };
+    context.say(
+      `  ${server.name.padEnd(22)} ${run.rps.toFixed(0).padStart(6)} req/s  p50 ${run.p50Ms} ms  p99 ${run.p99Ms} ms  (${run.requests} requests, ${run.non2xx} non-2xx, ${run.errors} errors; CPU per request: server ${run.serverCpuUsPerRequest.toFixed(0)} µs, client ${run.clientCpuUsPerRequest.toFixed(0)} µs)`,
+    );
+    if (run.non2xx > 0 || run.errors > 0) {
+      throw new Error(`${server.name}: ${run.non2xx} non-2xx answers and ${run.errors} errors`);
+    }
+    return run;
+  };
+
+  // The webhook and its baseline are measured in alternating rounds, so drift in the machine's
+  // speed during the run (it is shared, and a VM) falls on both alike; figures are the means.
+  const rounds = context.quick ? 1 : 2;
+  const bareRuns: IngestRun[] = [];
+  const memoryRuns: IngestRun[] = [];
+  let emulator: IngestRun;
+  const servers: Server[] = [];
+  try {
+    const bareServer = await start('bare function', 'bare', benchFile('servers/bare.js'));
+    servers.push(bareServer);
+    const memoryServer = await start(
+      'webhook, in-memory bus',
+      'webhook',
+      benchFile('servers/webhook-in-memory.js'),
+    );
+    servers.push(memoryServer);
+    for (let round = 0; round < rounds; round++) {
+      bareRuns.push(await measure(bareServer));
+      memoryRuns.push(await measure(memoryServer));
+    }
+    await Promise.all(servers.splice(0).map((s) => s.child.stop()));
+    const emulatorServer = await start('webhook, Pub/Sub emul.', 'webhook', undefined);
+    servers.push(emulatorServer);
+    emulator = await measure(emulatorServer);
+  } finally {
+    await Promise.all(servers.map((s) => s.child.stop()));
+  }
+  const bare = meanRun(bareRuns);
+  const memory = meanRun(memoryRuns);
+  return {
+    rps: memory.rps,
+    p50Ms: memory.p50Ms,
+    p99Ms: memory.p99Ms,
+    bareRps: bare.rps,
+    bareP50Ms: bare.p50Ms,
+    bareP99Ms: bare.p99Ms,
+    ratioToBare: memory.rps / bare.rps,
+    emulatorRps: emulator.rps,
+    emulatorP50Ms: emulator.p50Ms,
+    emulatorP99Ms: emulator.p99Ms,
+    connections: CONNECTIONS,
+    durationSeconds: duration,
+    rounds,
+    serverCpuUsPerRequest: memory.serverCpuUsPerRequest,
+    bareServerCpuUsPerRequest: bare.serverCpuUsPerRequest,
+    emulatorServerCpuUsPerRequest: emulator.serverCpuUsPerRequest,
+    bareClientCpuUsPerRequest: bare.clientCpuUsPerRequest,
+  };
+}
+
+function meanRun(runs: readonly IngestRun[]): IngestRun {
+  const mean = (pick: (r: IngestRun) => number) =>
+    runs.reduce((sum, r) => sum + pick(r), 0) / runs.length;
+  return {
+    serverCpuUsPerRequest: mean((r) => r.serverCpuUsPerRequest),
+    clientCpuUsPerRequest: mean((r) => r.clientCpuUsPerRequest),
+    rps: mean((r) => r.rps),
+    p50Ms: mean((r) => r.p50Ms),
+    p99Ms: mean((r) => r.p99Ms),
+    requests: runs.reduce((sum, r) => sum + r.requests, 0),
+    non2xx: runs.reduce((sum, r) => sum + r.non2xx, 0),
+    errors: runs.reduce((sum, r) => sum + r.errors, 0),
+  };
+}

@@ -1,0 +1,116 @@
+import type { ColdStartFigure, ColdStartFigures } from '../../functions/local/bench/cold-start';
+import {
+  evaluateTargets,
+  formatTable,
+  renderReport,
+  roundDeep,
+  type BenchResults,
+} from '../../functions/local/bench/report';
+
+const machine = {
+  cpuModel: 'Test CPU',
+  cores: 2,
+  memoryGiB: 24,
+  node: 'v20.0.0',
+  os: 'Linux',
+  date: '2026-01-01T00:00:00.000Z',
+};
+
+const cold = (ratioToFloor: number, unusedSdks: string[] = []): ColdStartFigure => ({
+  ms: 500 * ratioToFloor,
+  rssMb: 100,
+  floorMs: 500,
+  floorRssMb: 90,
+  ratioToFloor,
+  firstUseFloorMs: 600,
+  firstUseFloorRssMb: 95,
+  ratioToFirstUseFloor: (500 * ratioToFloor) / 600,
+  firstUses: ['pubsub'],
+  sdks: ['@google-cloud/pubsub'],
+  declaredSdks: ['@google-cloud/pubsub'],
+  unusedSdks,
+  samplesMs: [500],
+  floorSamplesMs: [500],
+  firstUseFloorSamplesMs: [600],
+  firstRequest: 'a request',
+});
+
+function results(): Omit<BenchResults, 'targets'> {
+  const coldStart = {
+    webhook: cold(1.1),
+    agentApi: cold(1.2),
+    classifier: cold(1.3, ['googleapis']),
+    automation: cold(1.0),
+    liveAgent: cold(1.0),
+    sender: cold(1.0),
+    googleapisMs: null,
+    googleapisRssMb: null,
+    googleapisNote: 'registry unreachable',
+    runs: 5,
+  } satisfies ColdStartFigures;
+  return {
+    machine,
+    webhook: null,
+    coldStart,
+    e2e: {
+      p50Ms: 120,
+      p99Ms: 600,
+      baselineP50Ms: 100,
+      baselineP99Ms: 200,
+      ratioP50: 1.2,
+      ratioP99: 3,
+      conversations: 20,
+      turns: 5,
+      samples: 100,
+      samplesMs: [],
+      baselineSamplesMs: [],
+      wallSeconds: 3,
+      baselineWallSeconds: 2,
+      cpuSeconds: { sender: 1 },
+      baselineCpuSeconds: { noopSender: 0.5 },
+    },
+    embedded: null,
+    cost: null,
+    errors: ['embedded: it broke'],
+    wallSeconds: 100,
+  };
+}
+
+describe('bench report', () => {
+  it('decides each target, and N/A for what was not measured', () => {
+    const targets = evaluateTargets(results());
+    const verdict = (figure: string) => targets.find((t) => t.figure === figure)?.verdict;
+    expect(verdict('webhook.ratioToBare')).toBe('N/A');
+    expect(verdict('coldStart.webhook.ratioToFloor')).toBe('PASS');
+    expect(verdict('coldStart.classifier.ratioToFloor')).toBe('MISS');
+    expect(verdict('coldStart.*.sdks (no SDK a function does not use)')).toBe('MISS');
+    expect(verdict('e2e.ratioP50')).toBe('PASS');
+    expect(verdict('e2e.p99Ms vs 2.5 × baselineP99Ms')).toBe('MISS');
+    expect(verdict('embedded.msgPerSec')).toBe('N/A');
+    expect(verdict('cost.firestoreWrites per message')).toBe('N/A');
+  });
+
+  it('lays out columns, with section titles outside them', () => {
+    expect(formatTable(['a', 'bb'], ['Section', ['x', 'y'], ['long', 'z']])).toBe(
+      ['a     bb', '────  ──', 'Section', 'x     y', 'long  z'].join('\n'),
+    );
+  });
+
+  it('prints every section, the machine, errors and the verdicts', () => {
+    const r = results();
+    const text = renderReport({ ...r, targets: evaluateTargets(r) });
+    expect(text).toContain('Test CPU, 2 cores');
+    expect(text).toContain('classifier');
+    expect(text).toContain('not measured: registry unreachable');
+    expect(text).toContain('error: embedded: it broke');
+    expect(text).toMatch(/targets: \d+ PASS, \d+ MISS, \d+ N\/A/);
+  });
+
+  it('rounds numbers for the JSON file, and turns non-finite ones into null', () => {
+    expect(roundDeep({ a: 1.23456, b: [Number.NaN, 2], c: 'x' })).toEqual({
+      a: 1.23,
+      b: [null, 2],
+      c: 'x',
+    });
+  });
+});
