@@ -5,7 +5,7 @@ import { PermanentFailure, classifyFailure } from '../core/failure';
 import type { Digest, InboundEvent } from '../core/inbound-event';
 import type { OutboundCommand } from '../core/outbound-command';
 import { parseRoutedEvent, type RoutedEvent } from '../core/routed-event';
-import type { Logger } from '../platform/logger';
+import { type Logger, eventLabels } from '../platform/logger';
 import { capAttributes, makeQuarantine, receiveJson } from '../platform/quarantine';
 import { isTraceId } from '../platform/trace';
 import type { BrandDirectory } from '../ports/brand-directory';
@@ -97,13 +97,7 @@ export function makeAutomationHandler(deps: AutomationDeps) {
       if (!routed.ok) throw new PermanentFailure(routed.reason);
       const { event, value } = routed;
       log = log.with({
-        labels: {
-          conversationId: event.conversationId,
-          brandId: event.brandId,
-          agentId: event.agentId,
-          dedupeKey: event.dedupeKey,
-          ...(event.requestId ? { requestId: event.requestId } : {}),
-        },
+        labels: eventLabels(event),
       });
       if (deps.brandId !== undefined && deps.brandId !== event.brandId) {
         log.warn(`event of brand ${event.brandId} reached the deployment of ${deps.brandId}`, {

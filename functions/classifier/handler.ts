@@ -8,7 +8,7 @@ import {
 } from '../core/inbound-event';
 import { routedMessage } from '../core/routed-event';
 import { transition } from '../core/state-machine';
-import type { Logger } from '../platform/logger';
+import { type Logger, eventLabels } from '../platform/logger';
 import { capAttributes, makeQuarantine, receiveJson } from '../platform/quarantine';
 import { isTraceId } from '../platform/trace';
 import type { BrandSettings } from '../ports/brand-settings';
@@ -61,13 +61,7 @@ export function makeClassifierHandler(deps: ClassifierDeps) {
       : deps.digest(`trace:${event.dedupeKey}`);
     const log = deps.log.with({
       traceId,
-      labels: {
-        conversationId: event.conversationId,
-        brandId: event.brandId,
-        agentId: event.agentId,
-        dedupeKey: event.dedupeKey,
-        ...(event.requestId ? { requestId: event.requestId } : {}),
-      },
+      labels: eventLabels(event),
     });
 
     try {

@@ -11,7 +11,7 @@ import {
 import type { Digest, InboundEvent } from '../core/inbound-event';
 import type { OutboundCommand } from '../core/outbound-command';
 import { parseRoutedEvent, type RoutedEvent } from '../core/routed-event';
-import type { Logger } from '../platform/logger';
+import { type Logger, eventLabels } from '../platform/logger';
 import { makeQuarantine, receiveJson, type QuarantineDetails } from '../platform/quarantine';
 import { isTraceId } from '../platform/trace';
 import type { BrandDirectory } from '../ports/brand-directory';
@@ -97,13 +97,7 @@ export function makeLiveAgentHandler(deps: LiveAgentDeps) {
       : deps.digest(`trace:${event.dedupeKey}`);
     const log = deps.log.with({
       traceId,
-      labels: {
-        conversationId: event.conversationId,
-        brandId: event.brandId,
-        agentId: event.agentId,
-        dedupeKey: event.dedupeKey,
-        ...(event.requestId ? { requestId: event.requestId } : {}),
-      },
+      labels: eventLabels(event),
     });
 
     try {

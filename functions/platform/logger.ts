@@ -17,6 +17,23 @@ export interface LogLabels {
   dedupeKey?: string;
 }
 
+/** The labels every log line about one inbound event carries. */
+export function eventLabels(event: {
+  conversationId: string;
+  brandId: string;
+  agentId: string;
+  dedupeKey: string;
+  requestId?: string;
+}): LogLabels {
+  return {
+    conversationId: event.conversationId,
+    brandId: event.brandId,
+    agentId: event.agentId,
+    dedupeKey: event.dedupeKey,
+    ...(event.requestId ? { requestId: event.requestId } : {}),
+  };
+}
+
 export interface LogContext {
   labels?: LogLabels;
   traceId?: string;

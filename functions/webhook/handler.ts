@@ -3,7 +3,7 @@ import { classifyFailure } from '../core/failure';
 import type { Digest, InboundEvent } from '../core/inbound-event';
 import { contentOf, parseInboundEvent } from '../core/inbound-event';
 import type { EventBus } from '../ports/event-bus';
-import type { Logger } from '../platform/logger';
+import { type Logger, eventLabels } from '../platform/logger';
 import { capAttributes, makeQuarantine } from '../platform/quarantine';
 import { traceIdFromHeaders } from '../platform/trace';
 import type { WebhookConfig } from './config';
@@ -155,13 +155,7 @@ export function makeWebhookHandler(deps: WebhookDeps) {
     deps.log
       .with({
         traceId: meta.traceId,
-        labels: {
-          conversationId: event.conversationId,
-          brandId: event.brandId,
-          agentId: event.agentId,
-          dedupeKey: event.dedupeKey,
-          ...(event.requestId ? { requestId: event.requestId } : {}),
-        },
+        labels: eventLabels(event),
       })
       .info(`accepted ${event.kind} event`, {
         event: 'event_accepted',
