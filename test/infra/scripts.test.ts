@@ -328,6 +328,7 @@ describe('infra/setup.sh on an empty project, functions already deployed', () =>
       expect.arrayContaining([
         ['expireAt', 'messages', true],
         ['expireAt', 'processed', true],
+        ['expireAt', 'notices', true],
       ]),
     );
   });
