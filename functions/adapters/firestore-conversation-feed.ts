@@ -9,6 +9,7 @@ import { Conversation as ConversationSchema, type Conversation } from '../core/c
 import { FEED_NOTICE_TTL_HOURS, FeedNotice } from '../core/feed-notice';
 import type { ConversationFeed, FeedNotices, FeedWatcher } from '../ports/conversation-feed';
 import { firestoreId } from './firestore-conversation-store';
+import { fromFirestore } from './firestore-values';
 
 export interface FirestoreConversationFeedOptions {
   /** The conversation store's collection. */
@@ -168,16 +169,6 @@ export class FirestoreConversationFeed implements ConversationFeed, FeedNotices 
     this.options.onInvalid?.(doc.ref.path, parsed.error.message);
     return undefined;
   }
-}
-
-/** Timestamps back to ISO strings, everywhere in a document. */
-function fromFirestore(value: unknown): unknown {
-  if (value instanceof Timestamp) return value.toDate().toISOString();
-  if (Array.isArray(value)) return value.map(fromFirestore);
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fromFirestore(v)]));
-  }
-  return value;
 }
 
 function dropUndefined<T extends object>(value: T): Record<string, unknown> {

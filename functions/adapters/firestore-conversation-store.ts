@@ -36,6 +36,7 @@ import type {
   UpdateResult,
 } from '../ports/conversation-store';
 import { isRejection } from '../ports/conversation-store';
+import { fromFirestore } from './firestore-values';
 
 /**
  * The conversation store on Firestore:
@@ -305,16 +306,6 @@ function withTimestamps(value: object, times: readonly string[]): DocumentData {
         : field;
   }
   return doc;
-}
-
-/** Timestamps back to ISO strings, everywhere in a document. */
-function fromFirestore(value: unknown): unknown {
-  if (value instanceof Timestamp) return value.toDate().toISOString();
-  if (Array.isArray(value)) return value.map(fromFirestore);
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fromFirestore(v)]));
-  }
-  return value;
 }
 
 /** Firestore refuses `undefined`; optional fields are left out instead, at every depth. */

@@ -10,7 +10,7 @@ import { routedMessage } from '../core/routed-event';
 import { transition } from '../core/state-machine';
 import { type Logger, eventLabels } from '../platform/logger';
 import { capAttributes, makeQuarantine, receiveJson } from '../platform/quarantine';
-import { isTraceId } from '../platform/trace';
+import { traceOfEvent } from '../platform/trace';
 import type { BrandSettings } from '../ports/brand-settings';
 import type { ConversationStore } from '../ports/conversation-store';
 import type { EventBus } from '../ports/event-bus';
@@ -55,10 +55,7 @@ export function makeClassifierHandler(deps: ClassifierDeps) {
     }
     const event = parsed.event;
 
-    // The webhook's trace, else one derived from the event, so every attempt shares it.
-    const traceId = isTraceId(attributes.traceId)
-      ? attributes.traceId
-      : deps.digest(`trace:${event.dedupeKey}`);
+    const traceId = traceOfEvent(attributes.traceId, event.dedupeKey, deps.digest);
     const log = deps.log.with({
       traceId,
       labels: eventLabels(event),

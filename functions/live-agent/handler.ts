@@ -13,7 +13,7 @@ import type { OutboundCommand } from '../core/outbound-command';
 import { parseRoutedEvent, type RoutedEvent } from '../core/routed-event';
 import { type Logger, eventLabels } from '../platform/logger';
 import { makeQuarantine, receiveJson, type QuarantineDetails } from '../platform/quarantine';
-import { isTraceId } from '../platform/trace';
+import { traceOfEvent } from '../platform/trace';
 import type { BrandDirectory } from '../ports/brand-directory';
 import type { FeedNotices } from '../ports/conversation-feed';
 import type { ConversationStore } from '../ports/conversation-store';
@@ -92,9 +92,7 @@ export function makeLiveAgentHandler(deps: LiveAgentDeps) {
       return quarantined(data, reason, { attributes: meta });
     }
 
-    const traceId = isTraceId(attributes.traceId)
-      ? attributes.traceId
-      : deps.digest(`trace:${event.dedupeKey}`);
+    const traceId = traceOfEvent(attributes.traceId, event.dedupeKey, deps.digest);
     const log = deps.log.with({
       traceId,
       labels: eventLabels(event),

@@ -28,3 +28,13 @@ export const isTraceId = (value: string | undefined): value is string =>
 /** The LogEntry trace field Cloud Logging nests entries under. */
 export const traceResource = (project: string, traceId: string) =>
   `projects/${project}/traces/${traceId}`;
+
+/**
+ * The trace a function logs an event under: the webhook's (the `traceId` attribute), else one
+ * derived from the event's dedupe key, so every redelivery of it shares one trace.
+ */
+export const traceOfEvent = (
+  attribute: string | undefined,
+  dedupeKey: string,
+  digest: (text: string) => string,
+): string => (isTraceId(attribute) ? attribute : digest(`trace:${dedupeKey}`));

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { freePort } from '../../functions/local/emulators';
-import { StackConfig } from '../../functions/local/stack/config';
-import { startEmulatorStack, type RunningStack } from '../../functions/local/stack/emulator-stack';
+import {
+  stackConfigOnFreePorts,
+  startEmulatorStack,
+  type RunningStack,
+} from '../../functions/local/stack/emulator-stack';
 import type { Seeder } from '../../functions/local/stack/seed';
 import {
   customerEvent,
@@ -45,21 +47,10 @@ export async function startTestStack(
   const firestoreHost = process.env.FIRESTORE_EMULATOR_HOST;
   if (!pubsubHost || !firestoreHost) throw new Error('the emulators are not running');
   const projectId = uniqueProjectId('e2e');
-  const ports = {
-    WEBHOOK_PORT: await freePort(),
-    AGENT_API_PORT: await freePort(),
-    BM_STANDIN_PORT: await freePort(),
-    CLASSIFIER_PORT: await freePort(),
-    AUTOMATION_PORT: await freePort(),
-    LIVE_AGENT_PORT: await freePort(),
-    SENDER_PORT: await freePort(),
-  };
-  const config = StackConfig.parse({
-    ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
-    GOOGLE_CLOUD_PROJECT: projectId,
-    BM_STACK_MODE: 'emulators',
-    BM_STACK_LOGS: process.env.BM_TEST_STACK_LOGS === 'show' ? 'show' : 'quiet',
-  });
+  const config = await stackConfigOnFreePorts(
+    projectId,
+    process.env.BM_TEST_STACK_LOGS === 'show' ? 'show' : 'quiet',
+  );
   for (const [k, v] of Object.entries(env)) process.env[k] = v;
   let stop: () => Promise<void> = () => Promise.resolve();
   const stack: RunningStack = await startEmulatorStack(config, {

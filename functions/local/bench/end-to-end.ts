@@ -4,8 +4,8 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { freePort } from '../emulators';
 import { waitUntilAnswering } from '../processes';
-import { StackConfig, type FunctionName } from '../stack/config';
-import { startEmulatorStack } from '../stack/emulator-stack';
+import type { FunctionName } from '../stack/config';
+import { stackConfigOnFreePorts, startEmulatorStack } from '../stack/emulator-stack';
 import { seedLocalData } from '../stack/seed';
 import { createTopology } from '../topology';
 import { onCleanup, spawnNode, type BenchChild } from './children';
@@ -79,21 +79,7 @@ export async function benchEndToEnd(context: BenchContext): Promise<EndToEndResu
   const probeDir = path.join(context.workDir, 'probe-e2e');
   mkdirSync(probeDir, { recursive: true });
   const projectId = `bench-e2e-${randomBytes(4).toString('hex')}`;
-  const ports = {
-    WEBHOOK_PORT: await freePort(),
-    AGENT_API_PORT: await freePort(),
-    BM_STANDIN_PORT: await freePort(),
-    CLASSIFIER_PORT: await freePort(),
-    AUTOMATION_PORT: await freePort(),
-    LIVE_AGENT_PORT: await freePort(),
-    SENDER_PORT: await freePort(),
-  };
-  const config = StackConfig.parse({
-    ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
-    GOOGLE_CLOUD_PROJECT: projectId,
-    BM_STACK_MODE: 'emulators',
-    BM_STACK_LOGS: 'show',
-  });
+  const config = await stackConfigOnFreePorts(projectId, 'show');
   // The functions' log lines, for looking into slow turns afterwards.
   const stackLog = createWriteStream(path.join(context.workDir, 'e2e-stack.log'));
   let stopStack: () => Promise<void> = () => Promise.resolve();

@@ -1,10 +1,10 @@
 import { PubSub } from '@google-cloud/pubsub';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { startEmulators } from '../emulators';
+import { freePort, startEmulators } from '../emulators';
 import { startProcess, stopProcess, waitUntilAnswering, type ManagedProcess } from '../processes';
 import { createTopology } from '../topology';
-import { FUNCTIONS, type StackConfig } from './config';
+import { FUNCTIONS, StackConfig } from './config';
 import type { Seeder } from './seed';
 
 export interface RunningStack {
@@ -129,4 +129,31 @@ export async function startEmulatorStack(
     await stop();
     throw error;
   }
+}
+
+/**
+ * A stack configuration on free ports, for a stack that runs beside others (tests, benchmarks)
+ * on emulators already running, in a project of its own.
+ */
+export async function stackConfigOnFreePorts(
+  projectId: string,
+  logs: StackConfig['BM_STACK_LOGS'],
+): Promise<StackConfig> {
+  const names = [
+    'WEBHOOK_PORT',
+    'AGENT_API_PORT',
+    'BM_STANDIN_PORT',
+    'CLASSIFIER_PORT',
+    'AUTOMATION_PORT',
+    'LIVE_AGENT_PORT',
+    'SENDER_PORT',
+  ] as const;
+  const ports: Record<string, string> = {};
+  for (const name of names) ports[name] = String(await freePort());
+  return StackConfig.parse({
+    ...ports,
+    GOOGLE_CLOUD_PROJECT: projectId,
+    BM_STACK_MODE: 'emulators',
+    BM_STACK_LOGS: logs,
+  });
 }
