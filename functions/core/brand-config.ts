@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Message, Suggestion } from './business-messages-api';
-import { MessageWithFallback } from './business-messages-api';
+import { BM_LIMITS, MessageWithFallback } from './business-messages-api';
 import { WeeklySchedule } from './business-hours';
 import { AgentName } from './inbound-event';
 import { keywordProblem, patternProblem } from './keyword-matcher';
@@ -190,6 +190,25 @@ export const HumanHours = WeeklySchedule.extend({
 });
 export type HumanHours = z.infer<typeof HumanHours>;
 
+/**
+ * A live agent's prepared answer: typed as `/shortcut` in the console's composer, inserted at the
+ * cursor in the conversation's language. Text only: the agent may still edit it before sending.
+ */
+export const CannedResponse = z.strictObject({
+  /** What the agent types after `/`: lower case letters, digits and dashes. */
+  shortcut: z
+    .string()
+    .regex(
+      /^[a-z0-9][a-z0-9-]{0,31}$/,
+      'expected 1-32 of a-z, 0-9 and -, starting with a letter or digit',
+    ),
+  /** What the agent reads in the list of canned responses. */
+  title: z.string().trim().min(1).max(80),
+  /** The text per locale; every locale of the brand. */
+  text: Localized(z.string().trim().min(1).max(BM_LIMITS.textChars)),
+});
+export type CannedResponse = z.infer<typeof CannedResponse>;
+
 const BrandId = z
   .string()
   .regex(/^[A-Za-z0-9_-]{1,128}$/, 'expected the brand ID of brands/BRAND_ID ([A-Za-z0-9_-])');
@@ -224,6 +243,8 @@ export const BrandConfig = z
     imageReceived: Localized(BotReply),
     authentication: Authentication,
     hours: z.strictObject({ bot: BotHours, human: HumanHours }),
+    /** Live agents' prepared answers (the agent console's `/shortcut`s). */
+    cannedResponses: z.array(CannedResponse).max(200).optional(),
     /**
      * Set by operations once the brand has its own automation and sender deployments
      * (infra/brand.sh): publishers then mark the brand's messages `dedicated: "true"`.
@@ -406,6 +427,14 @@ function checkReferences(c: BrandConfig, ctx: z.RefinementCtx<BrandConfig>): voi
   for (const [placeId, place] of Object.entries(c.places ?? {})) {
     checkLocales(['places', placeId, 'name'], place.name, true);
   }
+  const shortcuts = new Set<string>();
+  (c.cannedResponses ?? []).forEach((canned, i) => {
+    if (shortcuts.has(canned.shortcut)) {
+      issue(['cannedResponses', i, 'shortcut'], `shortcut /${canned.shortcut} repeats`);
+    }
+    shortcuts.add(canned.shortcut);
+    checkLocales(['cannedResponses', i, 'text'], canned.text, true);
+  });
 
   for (const { path, replies, requireLiveAgent } of localizedRepliesOf(c)) {
     checkLocales(path, replies, true);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EventType, Image, RichCard, Suggestion } from './business-messages-api';
 import type { InboundEventKind, Origin } from './inbound-event';
 
 /**
@@ -48,6 +49,18 @@ export const SurveyAnswer = z.object({
 });
 export type SurveyAnswer = z.infer<typeof SurveyAnswer>;
 
+/** How long the inbox preview of the customer's last message may be, in characters. */
+export const PREVIEW_CHARS = 140;
+
+/** The customer's newest message, shortened: what an agent's inbox shows. Content, never logged. */
+export const LastMessage = z.object({
+  kind: z.enum(['text', 'image', 'suggestion']),
+  /** At most `PREVIEW_CHARS` characters, cut on a code point with an ellipsis. */
+  text: z.string().optional(),
+  at: IsoTime,
+});
+export type LastMessage = z.infer<typeof LastMessage>;
+
 /** A bot outcome already counted, kept so a redelivered outcome is not counted twice. */
 export const BotOutcome = z.object({ key: z.string().min(1), matched: z.boolean(), at: IsoTime });
 export type BotOutcome = z.infer<typeof BotOutcome>;
@@ -81,6 +94,16 @@ export const Conversation = z.object({
   stateChangedAt: IsoTime.nullable(),
   /** When the conversation last entered the queue (queue wait = claim time − this). */
   queuedAt: IsoTime.nullable().default(null),
+  /**
+   * Why it last went to a human: the routing reason of that hand-over (`asked-for-human`,
+   * `live-agent-requested`, `bot-missed-N`). Null before any hand-over, and for conversations
+   * stored before this field existed.
+   */
+  handoffReason: z.string().nullable().default(null),
+  /** The customer's display name as Google gave it, from the newest event naming one. Never logged. */
+  customerName: z.string().nullable().default(null),
+  /** The customer's newest message, for the agents' inbox. */
+  lastMessage: LastMessage.nullable().default(null),
   createdAt: IsoTime,
   updatedAt: IsoTime,
   /** Incremented by every write: one state change is one version. */
@@ -173,7 +196,16 @@ export const OutboundLogEntry = z.object({
   recordedAt: IsoTime,
   reason: z.string().optional(),
   representativeType: RepresentativeType.optional(),
+  /** The name the customer saw beside it (the agent's or the bot's display name). */
+  representativeName: z.string().optional(),
+  /** Events: which one (REPRESENTATIVE_JOINED, REPRESENTATIVE_LEFT; typing is not logged). */
+  eventType: EventType.optional(),
+  /** A text message's text, or a rich message's fallback. */
   text: z.string().optional(),
+  /** Rich content as sent, so agents read the transcript as the customer saw it. */
+  image: Image.optional(),
+  richCard: RichCard.optional(),
+  suggestions: z.array(Suggestion).optional(),
   causedBy: z.string().optional(),
 });
 export type OutboundLogEntry = z.infer<typeof OutboundLogEntry>;
@@ -278,16 +310,28 @@ export const advancesStatus = (current: DeliveryStatus, next: DeliveryStatus): b
   STATUS_RANK[next] > STATUS_RANK[current];
 
 /** What is learnt about one of our sends: by the sender, or by a customer's receipt. */
-export interface OutboundFact {
+export interface OutboundFact extends OutboundContent {
   key: string;
   status: DeliveryStatus;
   at: string;
   kind?: OutboundKind;
   reason?: string;
-  representativeType?: RepresentativeType;
-  text?: string;
   causedBy?: string;
 }
+
+/** What a send showed the customer: recorded with its first status, for the transcript. */
+export type OutboundContent = Partial<
+  Pick<
+    OutboundLogEntry,
+    | 'representativeType'
+    | 'representativeName'
+    | 'eventType'
+    | 'text'
+    | 'image'
+    | 'richCard'
+    | 'suggestions'
+  >
+>;
 
 /**
  * Merges a fact into a send's log entry. The status only moves forward by rank (a receipt that
@@ -303,7 +347,12 @@ export function mergeOutbound(
     kind: fact.kind,
     reason: fact.reason,
     representativeType: fact.representativeType,
+    representativeName: fact.representativeName,
+    eventType: fact.eventType,
     text: fact.text,
+    image: fact.image,
+    richCard: fact.richCard,
+    suggestions: fact.suggestions,
     causedBy: fact.causedBy,
   });
   if (!existing) {

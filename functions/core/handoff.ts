@@ -51,6 +51,13 @@ export function derivedId(namespace: string, seed: string, suffix: string, diges
 // ---------------------------------------------------------------------------------------------
 // Queueing
 
+/** The last part of each queue notice's message ID (`decideQueueNotice`). */
+const QUEUE_NOTICE_SUFFIXES = ['coming', 'offline', 'back'] as const;
+
+/** Whether a message ID is one of a queue notice's: transcripts show those as notes. */
+export const isQueueNoticeId = (messageId: string): boolean =>
+  QUEUE_NOTICE_SUFFIXES.some((suffix) => messageId.endsWith(`-${suffix}`));
+
 /**
  * When the conversation's current stay in the queue began, for people: the model's `queuedAt`
  * when it has one, else its last state change by an operation, else its creation.

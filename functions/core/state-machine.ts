@@ -1,5 +1,6 @@
 import {
   MAX_SURVEY_ANSWERS,
+  PREVIEW_CHARS,
   isoTime,
   mergeOutbound,
   snapshotOf,
@@ -7,6 +8,7 @@ import {
   type ConversationState,
   type DeliveryStatus,
   type InboundLogEntry,
+  type LastMessage,
   type MessageLogEntry,
   type OutboundLogEntry,
   type ProcessedMarker,
@@ -107,6 +109,10 @@ export function transition(
       next = { ...next, lastUserMessageAt: at };
     }
   }
+  const preview = lastMessageOf(event, at ?? nowIso);
+  if (preview && (next.lastMessage === null || preview.at >= next.lastMessage.at)) {
+    next = { ...next, lastMessage: preview };
+  }
   if (event.kind === 'survey') {
     const answer = surveyAnswer(event, at ?? nowIso);
     next = { ...next, surveyAnswers: withAnswer(next.surveyAnswers, answer) };
@@ -120,7 +126,13 @@ export function transition(
   const decision = route(next, event, settings, stale);
   if (decision.route === 'live-agent' && next.state === 'bot') {
     // Handed to a human: the bot's misses start again from zero when it gets it back.
-    next = { ...next, state: 'queued', botMisses: 0, queuedAt: nowIso };
+    next = {
+      ...next,
+      state: 'queued',
+      botMisses: 0,
+      queuedAt: nowIso,
+      handoffReason: decision.reason,
+    };
   }
 
   const before = current?.state ?? null;
@@ -152,6 +164,9 @@ function opened(event: InboundEvent, nowIso: string): Conversation {
     surveyAnswers: [],
     stateChangedAt: null,
     queuedAt: null,
+    handoffReason: null,
+    customerName: null,
+    lastMessage: null,
     createdAt: nowIso,
     updatedAt: nowIso,
     version: 0,
@@ -166,10 +181,14 @@ function opened(event: InboundEvent, nowIso: string): Conversation {
 function withContext(conversation: Conversation, event: InboundEvent, at: string | undefined) {
   const origin = event.origin;
   const locale = origin.resolvedLocale ?? origin.userDeviceLocale;
-  const hasOrigin = Object.keys(origin).length > 0;
-  if (!hasOrigin) return conversation;
   const newer =
     conversation.contextAt === null || (at !== undefined && at > conversation.contextAt);
+  const name = event.userDisplayName;
+  if (name !== undefined && name !== '' && (conversation.customerName === null || newer)) {
+    conversation = { ...conversation, customerName: name };
+  }
+  const hasOrigin = Object.keys(origin).length > 0;
+  if (!hasOrigin) return conversation;
   const placed =
     origin.entryPoint !== undefined ||
     origin.placeId !== undefined ||
@@ -182,6 +201,30 @@ function withContext(conversation: Conversation, event: InboundEvent, at: string
     next = { ...next, contextAt: at };
   }
   return next;
+}
+
+/** The inbox preview of a customer's message; undefined for other events. */
+function lastMessageOf(event: InboundEvent, at: string): LastMessage | undefined {
+  switch (event.kind) {
+    case 'text':
+      return { kind: 'text', text: shorten(event.text), at };
+    case 'image':
+      return { kind: 'image', at };
+    case 'suggestion':
+      return event.text !== undefined
+        ? { kind: 'suggestion', text: shorten(event.text), at }
+        : { kind: 'suggestion', at };
+    default:
+      return undefined;
+  }
+}
+
+/** At most `PREVIEW_CHARS` code points, whitespace collapsed, an ellipsis where it was cut. */
+function shorten(text: string): string {
+  const points = Array.from(text.replace(/\s+/g, ' ').trim());
+  return points.length <= PREVIEW_CHARS
+    ? points.join('')
+    : `${points.slice(0, PREVIEW_CHARS - 1).join('')}…`;
 }
 
 function surveyAnswer(event: Extract<InboundEvent, { kind: 'survey' }>, at: string): SurveyAnswer {

@@ -1,4 +1,5 @@
 import { describeIssues } from '../core/business-messages-api';
+import type { OutboundContent } from '../core/conversation';
 import { classifyFailure } from '../core/failure';
 import { OutboundCommand, outboundId } from '../core/outbound-command';
 import { checkSendWindow, countsTowardQuota } from '../core/send-policy';
@@ -36,8 +37,6 @@ export type SendResult =
   | 'expired'
   /** Not a command: published raw to `quarantine`. */
   | 'quarantined';
-
-type LogEntry = Parameters<OutboundLog['recordOutbound']>[1];
 
 /**
  * The `sender` function: performs one `outbound` command against the Business Messages API and
@@ -225,24 +224,41 @@ export function makeSenderHandler(deps: SenderDeps): (cloudEvent: unknown) => Pr
 
 /** What the message log shows agents, and what may be logged as content. */
 function describeForLog(command: OutboundCommand): {
-  entry: Pick<LogEntry, 'representativeType' | 'text'>;
+  entry: OutboundContent;
   content?: Record<string, unknown>;
 } {
   switch (command.type) {
     case 'message': {
       const { message } = command;
-      // Rich cards and images show agents their fallback text.
+      // Rich cards and images keep their fallback as the text agents search and preview.
       const text = message.text ?? message.fallback;
+      const { representative } = message;
       return {
         entry: {
-          representativeType: message.representative.representativeType,
+          representativeType: representative.representativeType,
+          ...(representative.displayName === undefined
+            ? {}
+            : { representativeName: representative.displayName }),
           ...(text === undefined ? {} : { text }),
+          ...(message.image === undefined ? {} : { image: message.image }),
+          ...(message.richCard === undefined ? {} : { richCard: message.richCard }),
+          ...(message.suggestions === undefined ? {} : { suggestions: message.suggestions }),
         },
         ...(text === undefined ? {} : { content: { text } }),
       };
     }
-    case 'event':
-      return { entry: { representativeType: command.event.representative.representativeType } };
+    case 'event': {
+      const { representative, eventType } = command.event;
+      return {
+        entry: {
+          representativeType: representative.representativeType,
+          ...(representative.displayName === undefined
+            ? {}
+            : { representativeName: representative.displayName }),
+          eventType,
+        },
+      };
+    }
     case 'survey':
     case 'receipt':
       return { entry: {} };

@@ -383,3 +383,58 @@ describe('BrandConfig', () => {
     });
   });
 });
+
+describe('canned responses', () => {
+  const canned = (shortcut: string, text: Record<string, string>) => ({
+    shortcut,
+    title: 'A prepared answer',
+    text,
+  });
+  const every = (t: string) => Object.fromEntries(minimalBrand().locales.map((l) => [l, t]));
+
+  it('the sample brands offer some, in every language they speak', () => {
+    const config = loadBrandConfig(sampleBrandDocument());
+    expect(config.cannedResponses?.length).toBeGreaterThan(0);
+    for (const c of config.cannedResponses ?? []) {
+      expect(Object.keys(c.text).sort()).toEqual([...config.locales].sort());
+    }
+  });
+
+  it('are optional', () => {
+    expect(problemsOf(brandWith((b) => delete b.cannedResponses))).toEqual([]);
+  });
+
+  it('each problem names its field path', () => {
+    const b = brandWith((b) => {
+      b.cannedResponses = [
+        canned('hours', every('We open at 9.')),
+        canned('hours', every('Again.')),
+        canned('Bad Shortcut', every('x')),
+        canned('long', every(x(BM_LIMITS.textChars + 1))),
+        canned('partial', { [minimalBrand().defaultLocale]: 'Only one language' }),
+      ];
+    });
+    const problems = problemsOf(b);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^cannedResponses\[2\]\.shortcut: expected 1-32 of a-z/),
+        expect.stringMatching(/^cannedResponses\[3\]\.text\.\w+: .*3072/),
+      ]),
+    );
+    // Cross-references are checked once every field is well-formed: fix those two, then see them.
+    const wellFormed = brandWith((b) => {
+      b.cannedResponses = [
+        canned('hours', every('We open at 9.')),
+        canned('hours', every('Again.')),
+        canned('partial', { [minimalBrand().defaultLocale]: 'Only one language' }),
+      ];
+    });
+    const missing = minimalBrand().locales.find((l) => l !== minimalBrand().defaultLocale);
+    expect(problemsOf(wellFormed)).toEqual(
+      expect.arrayContaining([
+        'cannedResponses[1].shortcut: /hours repeats',
+        ...(missing ? [`cannedResponses[2].text.${missing}: missing the ${missing} version`] : []),
+      ]),
+    );
+  });
+});

@@ -27,6 +27,9 @@ const base = (overrides: Partial<Conversation> = {}): Conversation => ({
   surveyAnswers: [],
   stateChangedAt: null,
   queuedAt: null,
+  handoffReason: null,
+  customerName: null,
+  lastMessage: null,
   createdAt: '2026-11-25T09:00:00.000Z',
   updatedAt: '2026-11-25T09:00:00.000Z',
   version: 3,
@@ -186,6 +189,13 @@ describe('transition: a new conversation', () => {
       surveyAnswers: [],
       stateChangedAt: null,
       queuedAt: null,
+      handoffReason: null,
+      customerName: 'Jane Doe',
+      lastMessage: {
+        kind: 'text',
+        text: 'Hello, are you open on Sunday?',
+        at: '2026-11-25T10:15:30.123Z',
+      },
       createdAt: NOW.toISOString(),
       updatedAt: NOW.toISOString(),
       version: 1,
@@ -260,7 +270,12 @@ describe('transition: out of order, an older event never undoes a newer one', ()
   });
 
   it('an older message that changes nothing writes no conversation', () => {
-    const current = frozen(base({ lastUserMessageAt: '2026-11-25T11:00:00.000Z' }));
+    const current = frozen(
+      base({
+        lastUserMessageAt: '2026-11-25T11:00:00.000Z',
+        lastMessage: { kind: 'text', text: 'newer', at: '2026-11-25T11:00:00.000Z' },
+      }),
+    );
     const older = transition(current, at('2026-11-25T10:00:00Z', 'hello', {}), NOW, settings);
     expect(older.changed).toBe(false);
     expect(older.conversation).toBe(current);
@@ -515,5 +530,77 @@ describe('transition: receipts', () => {
     ]);
     const read = { ...written[0]!, status: 'READ' as const };
     expect(receiptWrites(result, new Map([['bot-reply-1', read]]))).toEqual([]);
+  });
+});
+
+describe('transition: what the agents’ inbox shows', () => {
+  const says = (time: string, text: string, displayName?: string) => {
+    const body = webhookBody('text', {
+      requestId: `req-${time}`,
+      patch: { message: { messageId: `m-${time}`, text, createTime: time } },
+    });
+    body.context = {
+      ...(body.context as object),
+      userInfo: displayName === undefined ? {} : { displayName },
+    };
+    return inboundEvent(body);
+  };
+
+  it('records why the conversation went to a human, with the routing reason', () => {
+    const asked = transition(base(), says('2026-11-25T11:00:00Z', 'I want a human'), NOW, settings);
+    expect(asked.conversation).toMatchObject({ state: 'queued', handoffReason: 'asked-for-human' });
+    const missed = transition(
+      base({ botMisses: 2 }),
+      says('2026-11-25T11:00:00Z', 'blah'),
+      NOW,
+      settings,
+    );
+    expect(missed.conversation).toMatchObject({ state: 'queued', handoffReason: 'bot-missed-2' });
+    const stays = transition(base(), says('2026-11-25T11:00:00Z', 'hello'), NOW, settings);
+    expect(stays.conversation?.handoffReason).toBeNull();
+  });
+
+  it('keeps the customer’s newest name; an older event does not replace it', () => {
+    const named = transition(base(), says('2026-11-25T11:00:00Z', 'hi', 'Jane'), NOW, settings);
+    expect(named.conversation?.customerName).toBe('Jane');
+    const renamed = transition(
+      named.conversation,
+      says('2026-11-25T11:05:00Z', 'hi', 'Jane D.'),
+      NOW,
+      settings,
+    );
+    expect(renamed.conversation?.customerName).toBe('Jane D.');
+    const older = transition(
+      renamed.conversation,
+      says('2026-11-25T10:00:00Z', 'hi', 'Old name'),
+      NOW,
+      settings,
+    );
+    expect(older.conversation?.customerName).toBe('Jane D.');
+    const unnamed = transition(
+      renamed.conversation,
+      says('2026-11-25T11:10:00Z', 'hi'),
+      NOW,
+      settings,
+    );
+    expect(unnamed.conversation?.customerName).toBe('Jane D.');
+  });
+
+  it('previews the newest message, cut to 140 characters; an older one does not replace it', () => {
+    const long = `${'é'.repeat(200)}`;
+    const first = transition(base(), says('2026-11-25T11:00:00Z', `  ${long}\n`), NOW, settings);
+    const preview = first.conversation?.lastMessage;
+    expect(preview?.kind).toBe('text');
+    expect(Array.from(preview?.text ?? '')).toHaveLength(140);
+    expect(preview?.text?.endsWith('…')).toBe(true);
+    const older = transition(
+      first.conversation,
+      says('2026-11-25T10:00:00Z', 'old'),
+      NOW,
+      settings,
+    );
+    expect(older.conversation?.lastMessage).toEqual(preview);
+    const image = transition(base(), eventOf('image'), NOW, settings);
+    expect(image.conversation?.lastMessage?.kind).toBe('image');
   });
 });
