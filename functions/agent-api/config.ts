@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AgentRecord } from '../core/agent-record';
-import { DEV_AGENT_TOKEN, devAgentTokens } from './dev-agent';
+import { DEV_AGENT_TOKENS, devAgentTokens } from './dev-agent';
 import { CommonConfig } from '../platform/config';
 
 /** `/projects/NUMBER/global/backendServices/ID` (load balancer) or `/projects/NUMBER/apps/ID`. */
@@ -61,7 +61,14 @@ export const AgentApiConfig = CommonConfig.extend({
   /** A comment line on every event stream this often, so proxies keep it open. */
   AGENT_API_SSE_HEARTBEAT_MS: Millis(1_000, 120_000).default(15_000),
   /** An event stream ends after this long (the client reconnects); below the 300 s timeout. */
-  AGENT_API_SSE_MAX_MS: Millis(10_000, 3_600_000).default(240_000),
+  AGENT_API_SSE_MAX_MS: Millis(1_000, 3_600_000).default(240_000),
+  /**
+   * Signs the console's session cookies (token sign-in only), at least 32 characters. Unset, a
+   * random secret per instance: sessions then end when the instance does.
+   */
+  AGENT_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** How long a console session lasts before the agent signs in again. */
+  AGENT_SESSION_TTL_MS: Millis(1_000, 7 * 24 * 3_600_000).default(8 * 3_600_000),
 })
   .transform((config) => ({
     ...config,
@@ -77,11 +84,14 @@ export const AgentApiConfig = CommonConfig.extend({
       });
     }
     if (config.K_SERVICE === undefined) return;
-    if (config.AGENT_AUTH === 'tokens' && DEV_AGENT_TOKEN in config.AGENT_TOKENS) {
+    if (
+      config.AGENT_AUTH === 'tokens' &&
+      DEV_AGENT_TOKENS.some((token) => token in config.AGENT_TOKENS)
+    ) {
       ctx.addIssue({
         code: 'custom',
         path: ['AGENT_TOKENS'],
-        message: 'the development token is refused when deployed',
+        message: 'the development tokens are refused when deployed',
       });
     }
   });

@@ -42,18 +42,31 @@ import {
   ListQuery,
   NoQuery,
   SendMessageBody,
+  SignInBody,
   TypingBody,
 } from './schemas';
-import { conversationView, messageViews } from './views';
+import {
+  CONSOLE_SECURITY_HEADERS,
+  defaultConsoleDir,
+  loadConsoleAssets,
+  type ConsoleAssets,
+} from './console-assets';
+import { CONSOLE_HEADER, sessionCookieHeader, type SessionSignIn } from './session';
+import { conversationView, messageViews, type BrandView, type SessionView } from './views';
 
 export interface AgentApiDeps {
   auth: AgentAuthenticator;
   store: ConversationStore;
   /**
-   * Only the brand's `dedicated` flag, for the attribute of its outbound commands: never the
-   * whole configuration, whose validity has nothing to do with an agent's conversation.
+   * The brand's `dedicated` flag, for the attribute of its outbound commands, and its
+   * configuration for the console's session (names, languages, canned responses). A broken
+   * configuration never stops an agent from working a conversation.
    */
-  brands: Pick<BrandDirectory, 'isDedicated'>;
+  brands: Pick<BrandDirectory, 'isDedicated' | 'get'>;
+  /** The console's token sign-in (`POST /session`); absent behind Identity-Aware Proxy. */
+  sessions?: SessionSignIn;
+  /** Where the built console is (default: dist/console); read on its first request. */
+  consoleDir?: string;
   /** Only `outbound`. */
   bus: EventBus;
   feed: ConversationFeed;
@@ -88,6 +101,8 @@ export class ApiProblem extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly headers: Record<string, string> = {},
+    /** More fields of the `error` object, e.g. `heldBy` on a lost claim. */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = 'ApiProblem';
@@ -98,6 +113,8 @@ interface Call {
   req: Request;
   res: Response;
   agent: AgentRecord;
+  /** Set when the console's session cookie authenticated the request. */
+  session?: { expiresAt: string };
   log: Logger;
   traceId: string;
   /** The conversation ID of the path, when the route has one. */
@@ -105,6 +122,10 @@ interface Call {
 }
 
 type Operation = (call: Call) => Promise<void>;
+
+/** A request answered without an agent's credentials. */
+type PublicCall = Pick<Call, 'req' | 'res' | 'log' | 'traceId'>;
+type PublicOperation = (call: PublicCall) => Promise<void>;
 
 interface Route {
   name: string;
@@ -141,13 +162,34 @@ export function makeAgentApiHandler(deps: AgentApiDeps) {
     },
     { name: 'close', pattern: /^\/conversations\/([^/]+)\/close\/?$/, methods: { POST: close } },
     { name: 'events', pattern: /^\/events\/?$/, methods: { GET: events } },
+    { name: 'session', pattern: /^\/session\/?$/, methods: { GET: session } },
   ];
+
+  /** What answers without an agent's credentials: the console's files, sign-in and sign-out. */
+  const publicRoutes: Route[] = [
+    { name: 'root', pattern: /^\/?$/, methods: { GET: toConsole, HEAD: toConsole } },
+    {
+      name: 'console',
+      pattern: /^\/console(\/.*)?$/,
+      methods: { GET: serveConsole, HEAD: serveConsole },
+    },
+    { name: 'openapi', pattern: /^\/openapi\.json$/, methods: { GET: openApi } },
+    { name: 'session', pattern: /^\/session\/?$/, methods: { POST: signIn, DELETE: signOut } },
+  ];
+  let consoleFiles: ConsoleAssets | undefined;
+  let openApiJson: string | undefined;
 
   return async (req: Request, res: Response): Promise<void> => {
     const traceId = traceIdFromHeaders(req.headers) ?? deps.newTraceId();
     let log = deps.log.with({ traceId });
     let routeName = 'unknown';
     try {
+      const open = resolvePublic(req.method, req.path);
+      if (open) {
+        routeName = open.route.name;
+        await open.operation({ req, res, log, traceId });
+        return;
+      }
       const auth = await deps.auth.authenticate(req.headers);
       if (!auth.ok) {
         log.warn(`agent API request refused: ${auth.reason}`, {
@@ -166,8 +208,19 @@ export function makeAgentApiHandler(deps: AgentApiDeps) {
       const agent = auth.agent;
       const { route, operation, id } = resolve(req.method, req.path);
       routeName = route.name;
+      if (auth.session !== undefined && req.method !== 'GET' && req.method !== 'HEAD') {
+        refuseCrossSite(req);
+      }
       if (id !== undefined) log = log.with({ labels: { conversationId: id } });
-      await operation({ req, res, agent, log, traceId, id: id ?? '' });
+      await operation({
+        req,
+        res,
+        agent,
+        log,
+        traceId,
+        id: id ?? '',
+        ...(auth.session ? { session: auth.session } : {}),
+      });
       if (route.name !== 'events') {
         log.info(`${req.method} ${route.name}: ${res.statusCode}`, {
           event: 'agent_api_request',
@@ -181,6 +234,20 @@ export function makeAgentApiHandler(deps: AgentApiDeps) {
       fail(res, error, log, routeName);
     }
   };
+
+  /** A public route's operation; undefined when the path is not public (or the method isn't). */
+  function resolvePublic(
+    method: string,
+    path: string,
+  ): { route: Route; operation: PublicOperation } | undefined {
+    for (const route of publicRoutes) {
+      if (!route.pattern.test(path)) continue;
+      const operation = (route.methods as Partial<Record<string, PublicOperation>>)[method];
+      // `GET /session` and friends are an agent's: those fall through to the authenticated routes.
+      if (operation) return { route, operation };
+    }
+    return undefined;
+  }
 
   function resolve(
     method: string,
@@ -285,7 +352,7 @@ export function makeAgentApiHandler(deps: AgentApiDeps) {
     let conversation: Conversation | null;
     if (result.ok) {
       conversation = result.conversation;
-    } else if (result.rejection.code === 'ALREADY_DONE') {
+    } else if (result.rejection.code === 'ALREADY_DONE' || result.rejection.code === 'CONFLICT') {
       conversation = await store.getConversation(id);
     } else {
       throw problemOf(result.rejection);
@@ -295,7 +362,19 @@ export function makeAgentApiHandler(deps: AgentApiDeps) {
       conversation.state !== 'with_agent' ||
       conversation.assignee?.agentId !== agent.agentId
     ) {
-      throw new ApiProblem('CONFLICT', 'the conversation was claimed by another agent');
+      // Lost to another agent: say who, so the console can tell the agent ("Taken by Sam").
+      const holder = conversation?.state === 'with_agent' ? conversation.assignee : null;
+      if (holder) {
+        throw new ApiProblem(
+          'CONFLICT',
+          `taken by ${holder.displayName}`,
+          {},
+          { heldBy: { agentId: holder.agentId, displayName: holder.displayName } },
+        );
+      }
+      throw result.ok
+        ? new ApiProblem('CONFLICT', 'the conversation was claimed by another agent')
+        : problemOf(result.rejection);
     }
     const joined = joinedCommand(conversation, context(`agent-api:claim:${agent.agentId}`));
     // Logged once committed, before the publish: a JOINED that fails is republished by the
@@ -460,6 +539,140 @@ export function makeAgentApiHandler(deps: AgentApiDeps) {
   }
 
   // -------------------------------------------------------------------------------------------
+  // Sessions, the console and the API's description
+
+  /** `GET /session`: who is signed in, and the brands they serve as the console needs them. */
+  async function session({ res, agent, log, session: cookie }: Call): Promise<void> {
+    const view: SessionView = {
+      agent: {
+        agentId: agent.agentId,
+        email: agent.email,
+        displayName: agent.displayName,
+        brandIds: agent.brandIds,
+      },
+      auth: deps.sessions ? 'tokens' : 'iap',
+      expiresAt: cookie?.expiresAt ?? null,
+      brands: await Promise.all(agent.brandIds.map((brandId) => brandView(brandId, log))),
+    };
+    res.set('Cache-Control', 'no-store');
+    res.status(200).json(view);
+  }
+
+  /** A brand for the console; its ID alone when its configuration cannot be read. */
+  async function brandView(brandId: string, log: Logger): Promise<BrandView> {
+    try {
+      const brand = await deps.brands.get(brandId);
+      if (brand) {
+        return {
+          brandId,
+          displayName: brand.displayName,
+          defaultLocale: brand.defaultLocale,
+          locales: brand.locales,
+          cannedResponses: brand.cannedResponses ?? [],
+        };
+      }
+    } catch (error) {
+      log.warn(`brand ${brandId} could not be read for the console`, {
+        event: 'agent_api_brand_unreadable',
+        brandId,
+        error,
+      });
+    }
+    return { brandId, displayName: brandId, defaultLocale: null, locales: [], cannedResponses: [] };
+  }
+
+  /**
+   * `POST /session {token}`: the console's sign-in in token mode. The token is checked like a
+   * bearer token and traded for an HttpOnly, SameSite=Strict cookie; it is never logged.
+   */
+  async function signIn({ req, res, log }: PublicCall): Promise<void> {
+    refuseCrossSite(req);
+    const sessions = deps.sessions;
+    if (!sessions) {
+      throw new ApiProblem(
+        'NOT_FOUND',
+        'sign-in by token is off: Identity-Aware Proxy signs agents in',
+      );
+    }
+    const { token } = parse(SignInBody, jsonBody(req), 'body');
+    const signedIn = await sessions.signIn(token);
+    if (!signedIn) {
+      log.warn('console sign-in refused: unknown token', { event: 'agent_api_sign_in_refused' });
+      throw new ApiProblem('UNAUTHENTICATED', 'unknown agent token');
+    }
+    const { agent, cookie, expiresAt } = signedIn;
+    res.set('Set-Cookie', sessionCookieHeader(cookie, sessions.ttlMs, isHttps(req)));
+    log.info(`console session opened for ${agent.agentId}`, {
+      event: 'agent_api_signed_in',
+      liveAgentId: agent.agentId,
+    });
+    await session({
+      req,
+      res,
+      agent,
+      log,
+      traceId: '',
+      id: '',
+      session: { expiresAt: expiresAt.toISOString() },
+    });
+  }
+
+  /** `DELETE /session`: signs out (the cookie is cleared whether or not it was valid). */
+  function signOut({ req, res }: PublicCall): Promise<void> {
+    refuseCrossSite(req);
+    res.set('Set-Cookie', sessionCookieHeader('', 0, isHttps(req)));
+    res.status(204).end();
+    return Promise.resolve();
+  }
+
+  /** `GET /`: the console is what a person opening the agent API's address wants. */
+  function toConsole({ res }: PublicCall): Promise<void> {
+    res.redirect(302, '/console/');
+    return Promise.resolve();
+  }
+
+  /** `GET /console/…`: the console's files, read on the first request of the instance. */
+  function serveConsole({ req, res }: PublicCall): Promise<void> {
+    const rest = /^\/console(\/.*)?$/.exec(req.path)?.[1];
+    if (rest === undefined) {
+      res.redirect(301, '/console/');
+      return Promise.resolve();
+    }
+    consoleFiles ??= loadConsoleAssets(deps.consoleDir ?? defaultConsoleDir());
+    if (!consoleFiles.ok) throw new ApiProblem('UNAVAILABLE', consoleFiles.reason);
+    const name = rest === '/' ? 'index.html' : rest.slice(1);
+    const file = /^[A-Za-z0-9._-]+$/.test(name) ? consoleFiles.files.get(name) : undefined;
+    if (!file) throw new ApiProblem('NOT_FOUND', `no such console file: ${name}`);
+    res.set({
+      ...CONSOLE_SECURITY_HEADERS,
+      'Content-Type': file.contentType,
+      // Not fingerprinted: revalidate every time (a 304 costs a few bytes).
+      'Cache-Control': 'no-cache',
+      ETag: file.etag,
+      Vary: 'Accept-Encoding',
+    });
+    if (req.get('if-none-match') === file.etag) {
+      res.status(304).end();
+      return Promise.resolve();
+    }
+    const gzip = /\bgzip\b/.test(req.get('accept-encoding') ?? '');
+    const body = gzip ? file.gzip : file.body;
+    if (gzip) res.set('Content-Encoding', 'gzip');
+    res.status(200).send(req.method === 'HEAD' ? Buffer.alloc(0) : body);
+    return Promise.resolve();
+  }
+
+  /** `GET /openapi.json`, built on its first request (the generator loads nothing at start). */
+  async function openApi({ res }: PublicCall): Promise<void> {
+    if (openApiJson === undefined) {
+      const { openApiDocument } = await import('./openapi');
+      openApiJson = JSON.stringify(openApiDocument());
+    }
+    res.set({ 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-cache' });
+    res.status(200).send(openApiJson);
+  }
+
+  // -------------------------------------------------------------------------------------------
   // Helpers
 
   /** The conversation, if the agent may see it; another brand's is as unknown as a missing one. */
@@ -559,6 +772,36 @@ function jsonBody(req: Request): unknown {
   return body;
 }
 
+/**
+ * A state-changing request that a cookie authenticates must come from the console itself: it
+ * carries `X-BM-Console: 1`, which a cross-site form or image cannot send (and which a cross-site
+ * script could send only after a CORS preflight that this API never grants), and, when the
+ * browser names its origin, that origin is this one.
+ */
+function refuseCrossSite(req: Request): void {
+  if (req.get(CONSOLE_HEADER) !== '1') {
+    throw new ApiProblem(
+      'FORBIDDEN',
+      `cross-site request refused: send the ${CONSOLE_HEADER} header`,
+    );
+  }
+  const origin = req.get('origin');
+  if (origin === undefined) return;
+  const host = req.get('x-forwarded-host') ?? req.get('host');
+  let sameOrigin = false;
+  try {
+    sameOrigin = host !== undefined && new URL(origin).host === host;
+  } catch {
+    sameOrigin = false;
+  }
+  if (!sameOrigin) throw new ApiProblem('FORBIDDEN', 'cross-site request refused: foreign Origin');
+}
+
+/** Whether the browser reached us over HTTPS (directly, or through a load balancer or IAP). */
+const isHttps = (req: Request): boolean =>
+  req.protocol === 'https' ||
+  (req.get('x-forwarded-proto') ?? '').split(',')[0]?.trim() === 'https';
+
 function idempotencyKeyOf(req: Request): string | undefined {
   const raw = req.get('idempotency-key');
   return raw === undefined ? undefined : parse(IdempotencyKey, raw, 'Idempotency-Key header');
@@ -598,6 +841,6 @@ function fail(res: Response, error: unknown, log: Logger, route: string): void {
   }
   for (const [name, value] of Object.entries(problem.headers)) res.set(name, value);
   res.status(ERROR_STATUS[problem.code]).json({
-    error: { code: problem.code, message: problem.message },
+    error: { code: problem.code, message: problem.message, ...problem.details },
   });
 }

@@ -14,7 +14,7 @@ import { createLogger } from '../platform/logger';
 import { tolerateMalformedJson } from '../platform/malformed-json';
 import { AgentApiConfig } from './config';
 import { makeAgentApiHandler } from './handler';
-import { TokenAuthenticator } from './token-authenticator';
+import { tokenSessions } from './session';
 
 // Before the framework builds its server, so a malformed body gets our 400, not the framework's.
 tolerateMalformedJson();
@@ -31,20 +31,29 @@ const handler = bootstrap('agentApi', () => {
     databaseId: config.FIRESTORE_DATABASE,
   });
   const now = () => new Date();
-  const auth =
+  // Behind IAP the proxy signs agents in; with tokens, the console trades one for a session.
+  const sessions =
     config.AGENT_AUTH === 'iap'
-      ? new IapAgentAuthenticator(
-          // The config's refinement guarantees the audience in this mode.
-          new IapJwtVerifier({ audience: config.IAP_AUDIENCE ?? '' }),
-          new FirestoreAgentDirectory(db),
-        )
-      : new TokenAuthenticator(config.AGENT_TOKENS);
+      ? undefined
+      : tokenSessions(config.AGENT_TOKENS, {
+          secret: config.AGENT_SESSION_SECRET,
+          ttlMs: config.AGENT_SESSION_TTL_MS,
+          now,
+        });
+  const auth =
+    sessions ??
+    new IapAgentAuthenticator(
+      // The config's refinement guarantees the audience in this mode.
+      new IapJwtVerifier({ audience: config.IAP_AUDIENCE ?? '' }),
+      new FirestoreAgentDirectory(db),
+    );
   log.info(`agent API authenticates with ${config.AGENT_AUTH}`, {
     event: 'agent_api_started',
     auth: config.AGENT_AUTH,
   });
   return makeAgentApiHandler({
     auth,
+    ...(sessions ? { sessions } : {}),
     store: new FirestoreConversationStore(db, { now }),
     brands: new FirestoreBrandDirectory(db),
     bus: new PubSubEventBus(new PubSub({ projectId: config.GOOGLE_CLOUD_PROJECT }), {

@@ -58,3 +58,8 @@ export const CloseBody = z.strictObject({
 });
 
 export const EmptyBody = z.strictObject({});
+
+/** `POST /session`: the console's token sign-in. The token is never logged or echoed. */
+export const SignInBody = z.strictObject({
+  token: z.string({ error: 'token is required' }).min(1, 'token must not be empty').max(4096),
+});

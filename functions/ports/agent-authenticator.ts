@@ -8,7 +8,15 @@ import type { AgentRecord } from '../core/agent-record';
 export type RequestHeaders = Record<string, string | string[] | undefined>;
 
 export type Authentication =
-  | { ok: true; agent: AgentRecord }
+  | {
+      ok: true;
+      agent: AgentRecord;
+      /**
+       * Present when the console's session cookie authenticated the request (not a bearer token
+       * or IAP): state-changing calls then need proof they come from the console itself.
+       */
+      session?: { expiresAt: string };
+    }
   /**
    * `UNAUTHENTICATED`: no or invalid credentials (401); `FORBIDDEN`: a real identity that is not
    * an agent (403). `reason` is for logs, never for the caller.

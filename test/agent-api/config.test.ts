@@ -20,7 +20,7 @@ const problemsOf = (env: Record<string, string | undefined>): string[] => {
 };
 
 describe('agent API configuration', () => {
-  it('locally: static tokens, the dev token standing for Alex (dev) of velo-cafe', () => {
+  it('locally: static tokens, the dev tokens standing for the dev agents of the sample brands', () => {
     const config = loadConfig(AgentApiConfig, {});
     expect(config.AGENT_AUTH).toBe('tokens');
     expect(config.AGENT_TOKENS).toEqual({
@@ -30,7 +30,21 @@ describe('agent API configuration', () => {
         displayName: 'Alex (dev)',
         brandIds: ['velo-cafe'],
       },
+      'dev-agent-token-2': {
+        agentId: 'dev-robin',
+        email: 'robin@harbour-books.example',
+        displayName: 'Robin (dev)',
+        brandIds: ['harbour-books'],
+      },
+      'dev-agent-token-3': {
+        agentId: 'dev-sam',
+        email: 'sam@velo-cafe.example',
+        displayName: 'Sam (dev)',
+        brandIds: ['velo-cafe'],
+      },
     });
+    expect(config.AGENT_SESSION_TTL_MS).toBe(8 * 3_600_000);
+    expect(config.AGENT_SESSION_SECRET).toBeUndefined();
     expect(config.AGENT_API_SSE_HEARTBEAT_MS).toBe(15_000);
     expect(config.AGENT_API_SSE_MAX_MS).toBe(240_000);
   });
@@ -45,7 +59,7 @@ describe('agent API configuration', () => {
 
   it('deployed: the dev token is refused', () => {
     expect(problemsOf({ K_SERVICE: 'agent-api', AGENT_AUTH: 'tokens' })).toEqual([
-      'AGENT_TOKENS (unset): the development token is refused when deployed',
+      'AGENT_TOKENS (unset): the development tokens are refused when deployed',
     ]);
     const tokens = JSON.stringify({ 's3cret-token-of-alex': ALEX });
     expect(

@@ -16,6 +16,7 @@ import {
   type DeliveredMessage,
 } from '../../functions/adapters/in-memory-event-bus';
 import { makeAgentApiHandler, type AgentApiDeps } from '../../functions/agent-api/handler';
+import { tokenSessions } from '../../functions/agent-api/session';
 import { TokenAuthenticator } from '../../functions/agent-api/token-authenticator';
 import { makeAutomationHandler } from '../../functions/automation/handler';
 import { makeClassifierHandler } from '../../functions/classifier/handler';
@@ -94,6 +95,10 @@ export interface PipelineOptions {
   agents?: Record<string, AgentRecordInput>;
   auth?: AgentAuthenticator;
   sse?: AgentApiDeps['sse'];
+  /** Console sessions over the agents' tokens (`POST /session`), lasting this long. */
+  sessionTtlMs?: number;
+  /** Where the built console is (default: dist/console). */
+  consoleDir?: string;
 }
 
 /**
@@ -185,10 +190,16 @@ export async function startPipeline(options: PipelineOptions = {}) {
   );
   let ids = 0;
   const functionName = `agentApi-${randomBytes(4).toString('hex')}`;
+  const sessions =
+    options.sessionTtlMs === undefined
+      ? undefined
+      : tokenSessions(tokens, { secret: 's'.repeat(32), ttlMs: options.sessionTtlMs, now });
   ff.http(
     functionName,
     makeAgentApiHandler({
-      auth: options.auth ?? new TokenAuthenticator(tokens),
+      auth: options.auth ?? sessions ?? new TokenAuthenticator(tokens),
+      ...(sessions ? { sessions } : {}),
+      ...(options.consoleDir !== undefined ? { consoleDir: options.consoleDir } : {}),
       store,
       brands,
       bus,
