@@ -1,6 +1,6 @@
 import { Firestore } from '@google-cloud/firestore';
 import { FirestoreAgentDirectory } from '../adapters/firestore-agent-directory';
-import { DEV_AGENT, DEV_AGENT_TOKEN, devAgentTokens } from '../agent-api/dev-agent';
+import { DEV_AGENT, DEV_AGENT_TOKEN, devAgents, devAgentTokens } from '../agent-api/dev-agent';
 import type { AgentRecord, AgentRecordInput } from '../core/agent-record';
 import type { WritableAgentDirectory } from '../ports/agent-directory';
 
@@ -12,12 +12,12 @@ import type { WritableAgentDirectory } from '../ports/agent-directory';
 export { DEV_AGENT, DEV_AGENT_TOKEN, devAgentTokens };
 
 /**
- * Stores `agents` (by default the dev agent) in Firestore `agents/{agentId}` or in an agent
+ * Stores `agents` (by default the dev agents) in Firestore `agents/{agentId}` or in an agent
  * directory; each is validated first.
  */
 export async function seedAgents(
   target: Firestore | WritableAgentDirectory,
-  agents: readonly AgentRecordInput[] = [DEV_AGENT],
+  agents: readonly AgentRecordInput[] = devAgents(),
 ): Promise<AgentRecord[]> {
   const directory = isDirectory(target) ? target : new FirestoreAgentDirectory(target);
   const seeded: AgentRecord[] = [];
@@ -26,7 +26,7 @@ export async function seedAgents(
 }
 
 /**
- * The local stack's seeder (a `Seeder` of functions/local/stack/seed.ts): the dev agent into
+ * The local stack's seeder (a `Seeder` of functions/local/stack/seed.ts): the dev agents into
  * the Firestore emulator at `firestoreHost`, for project `projectId`.
  */
 export async function seedSampleAgents(target: {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { FirestoreBrandDirectory } from '../../adapters/firestore-brand-directory';
 import type { BrandConfig } from '../../core/brand-config';
 import type { WritableBrandDirectory } from '../../ports/brand-directory';
+import harbourBooks from './harbour-books.json';
 import veloCafe from './velo-cafe.json';
 
 /**
@@ -19,15 +20,30 @@ export const SAMPLE_BRAND_FILE = path.join(__dirname, 'velo-cafe.json');
 export const sampleBrandDocument = (): unknown => structuredClone(veloCafe);
 
 /**
+ * The second sample brand, "Harbour Books" (`brands/harbour-books/agents/harbour-books-agent`):
+ * English only, a rich card for order tracking, and its own live agent (`dev-agent-token-2`),
+ * so that what one brand's agents may not see is visible locally.
+ */
+export const SECOND_SAMPLE_BRAND_ID = 'harbour-books';
+export const SECOND_SAMPLE_AGENT = 'brands/harbour-books/agents/harbour-books-agent';
+export const secondSampleBrandDocument = (): unknown => structuredClone(harbourBooks);
+
+/** Every sample brand's document: what the local stack seeds. */
+export const sampleBrandDocuments = (): unknown[] => [
+  sampleBrandDocument(),
+  secondSampleBrandDocument(),
+];
+
+/**
  * Validates and stores every brand of `file` (one brand document, or a list of them) in
- * Firestore `brands/{brandId}` or in a brand directory. Without `file`, the sample brand.
+ * Firestore `brands/{brandId}` or in a brand directory. Without `file`, the sample brands.
  * An invalid document throws `BrandConfigError` before anything of it is written.
  */
 export async function seedBrands(
   target: Firestore | WritableBrandDirectory,
   file?: string,
 ): Promise<BrandConfig[]> {
-  const documents = file === undefined ? [sampleBrandDocument()] : await readBrandFile(file);
+  const documents = file === undefined ? sampleBrandDocuments() : await readBrandFile(file);
   const directory = isDirectory(target) ? target : new FirestoreBrandDirectory(target);
   const seeded: BrandConfig[] = [];
   for (const document of documents) seeded.push(await directory.put(document));
@@ -36,7 +52,7 @@ export async function seedBrands(
 
 /**
  * The local stack's seeder (the `Seeder` of functions/local/stack/seed.ts): the sample brand
- * into the Firestore emulator at `firestoreHost`, for project `projectId`.
+ * into the Firestore emulator at `firestoreHost`, for project `projectId`: both sample brands.
  */
 export async function seedSampleBrand(target: {
   firestoreHost: string;

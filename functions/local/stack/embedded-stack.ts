@@ -3,7 +3,7 @@ import { getTestServer } from '@google-cloud/functions-framework/testing';
 import type { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { makeAgentApiHandler } from '../../agent-api/handler';
-import { TokenAuthenticator } from '../../agent-api/token-authenticator';
+import { tokenSessions } from '../../agent-api/session';
 import { BusinessMessagesClient } from '../../adapters/business-messages-client';
 import { InMemoryBrandDirectory } from '../../adapters/in-memory-brand-directory';
 import { InMemoryBrandSettings } from '../../adapters/in-memory-brand-settings';
@@ -29,7 +29,7 @@ import { makeWebhookHandler } from '../../webhook/handler';
 import { tolerateMalformedJson } from '../../platform/malformed-json';
 import { createStandin } from '../bm-api-standin/server';
 import { devAgentTokens } from '../sample-agents';
-import { sampleBrandDocument } from '../sample-brand';
+import { sampleBrandDocuments } from '../sample-brand';
 import type { StackConfig } from './config';
 import type { RunningStack } from './emulator-stack';
 
@@ -61,11 +61,16 @@ export async function startEmbeddedStack(
   // Every function shares one store whose writes also reach the agents' live feed.
   const memory = new InMemoryConversationStore({ now });
   const store = withConversationFeed(memory, feed);
-  const sample = sampleBrandDocument();
-  const brands = new InMemoryBrandDirectory([sample]);
-  const brandSettings = new InMemoryBrandSettings({
-    'velo-cafe': { missThreshold: routingOf(sample).missThreshold },
-  });
+  const samples = sampleBrandDocuments();
+  const brands = new InMemoryBrandDirectory(samples);
+  const brandSettings = new InMemoryBrandSettings(
+    Object.fromEntries(
+      samples.map((sample) => [
+        (sample as { brandId: string }).brandId,
+        { missThreshold: routingOf(sample).missThreshold },
+      ]),
+    ),
+  );
 
   const standin = createStandin();
   const { url: standinUrl } = await standin.listen(config.BM_STANDIN_PORT, host);
@@ -146,10 +151,17 @@ export async function startEmbeddedStack(
       digest: sha256Digest,
     }),
   );
+  // The dev agents sign in to the console with their tokens, as with `npm start` on emulators.
+  const sessions = tokenSessions(devAgentTokens(), {
+    secret: undefined,
+    ttlMs: 8 * 3_600_000,
+    now,
+  });
   ff.http(
     `agentApi-${suffix}`,
     makeAgentApiHandler({
-      auth: new TokenAuthenticator(devAgentTokens()),
+      auth: sessions,
+      sessions,
       store,
       brands,
       bus,

@@ -66,6 +66,7 @@ async function main(): Promise<void> {
     [
       `bm-pipeline ready: webhook ${u.webhook ?? '(not built)'}`,
       `agent API ${u.agentApi ?? '(not built)'} (Bearer dev-agent-token)`,
+      `agent console ${u.agentApi ? `${u.agentApi}console/` : '(not built)'} (sign in with dev-agent-token; dev-agent-token-2 for Harbour Books)`,
       `BM API stand-in ${u.standin}`,
       `sample agent ${SAMPLE_AGENT}`,
       ...(u.pubsub
