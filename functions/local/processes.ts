@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
 
 /**
  * Child processes of the local stack and the test runner. Each runs in its own process group
@@ -79,5 +80,43 @@ export async function waitUntilAnswering(
   }
   throw new Error(
     `${managed.name} did not answer at ${url} within ${timeoutMs} ms:\n${managed.recentOutput()}`,
+  );
+}
+
+/**
+ * Waits until something accepts TCP connections on `port`. functions-framework listens only once
+ * the function has loaded, so this is its readiness, and unlike an HTTP probe it never invokes
+ * the function (an event function answers a bare GET with a stack trace, the webhook with a
+ * warning).
+ */
+export async function waitUntilListening(
+  host: string,
+  port: number,
+  managed: ManagedProcess,
+  timeoutMs = 90_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const accepts = () =>
+    new Promise<boolean>((resolve) => {
+      const socket = connect({ host, port });
+      const done = (ok: boolean) => {
+        socket.destroy();
+        resolve(ok);
+      };
+      socket.setTimeout(1000, () => done(false));
+      socket.once('connect', () => done(true));
+      socket.once('error', () => done(false));
+    });
+  while (Date.now() < deadline) {
+    if (!isRunning(managed.child)) {
+      throw new Error(
+        `${managed.name} exited (${managed.child.exitCode ?? managed.child.signalCode}) before listening:\n${managed.recentOutput()}`,
+      );
+    }
+    if (await accepts()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(
+    `${managed.name} did not listen on ${host}:${port} within ${timeoutMs} ms:\n${managed.recentOutput()}`,
   );
 }

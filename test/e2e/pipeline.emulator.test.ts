@@ -69,6 +69,35 @@ describeWithEmulators('the pipeline end to end on the emulators', () => {
     await stack?.stop();
   });
 
+  it('starts quietly: a line per stage, and no function printed a stack trace or a warning', () => {
+    expect(stack.stages).toEqual([
+      expect.stringMatching(/^starting 6 functions/),
+      expect.stringMatching(/^creating topics and push subscriptions, seeding/),
+    ]);
+    const output = stack.recentOutput();
+    expect(Object.keys(output).sort()).toEqual(
+      [
+        'agentApi',
+        'automation',
+        'bm-api-standin',
+        'classifier',
+        'liveAgent',
+        'sender',
+        'webhook',
+      ].sort(),
+    );
+    for (const [name, text] of Object.entries(output)) {
+      expect({ name, stackTraces: text.match(/^\s+at .+$/m) ?? [] }).toEqual({
+        name,
+        stackTraces: [],
+      });
+      expect({ name, warnings: text.match(/"severity":"(WARNING|ERROR)"/g) ?? [] }).toEqual({
+        name,
+        warnings: [],
+      });
+    }
+  });
+
   it('hello gets a bot reply, with typing around it', async () => {
     const who = customer();
     expect(

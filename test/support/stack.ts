@@ -37,6 +37,10 @@ export interface TestStack {
     token?: string,
   ): Promise<{ status: number; json: unknown }>;
   stop(): Promise<void>;
+  /** The stages the stack announced while starting. */
+  stages: string[];
+  /** What each process printed lately, shown or not. */
+  recentOutput(): Record<string, string>;
 }
 
 export async function startTestStack(
@@ -49,13 +53,15 @@ export async function startTestStack(
   const projectId = uniqueProjectId('e2e');
   const config = await stackConfigOnFreePorts(
     projectId,
-    process.env.BM_TEST_STACK_LOGS === 'show' ? 'show' : 'quiet',
+    process.env.BM_TEST_STACK_LOGS === 'show' ? 'verbose' : 'quiet',
   );
   for (const [k, v] of Object.entries(env)) process.env[k] = v;
   let stop: () => Promise<void> = () => Promise.resolve();
+  const stages: string[] = [];
   const stack: RunningStack = await startEmulatorStack(config, {
     root: path.resolve(__dirname, '../..'),
     seed,
+    progress: (stage) => stages.push(stage),
     output: (line) => process.stdout.write(`${line}\n`),
     onStop: (s) => {
       stop = s;
@@ -115,5 +121,7 @@ export async function startTestStack(
       return { status: res.status, json: text ? (JSON.parse(text) as unknown) : undefined };
     },
     stop: () => stop(),
+    stages,
+    recentOutput: () => stack.recentOutput?.() ?? {},
   };
 }

@@ -204,28 +204,40 @@ async function interactive(session: Session): Promise<void> {
   rl.close();
 }
 
+/** A usage mistake: told with the usage and exit code 2, never as a connection problem. */
+class UsageError extends Error {}
+
+function parseCommandLine() {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        conversation: { type: 'string' },
+        locale: { type: 'string' },
+        'entry-point': { type: 'string' },
+        place: { type: 'string' },
+        name: { type: 'string' },
+        tap: { type: 'string' },
+        'live-agent': { type: 'boolean' },
+        typing: { type: 'string' },
+        read: { type: 'boolean' },
+        wait: { type: 'string' },
+        'show-typing': { type: 'boolean' },
+        webhook: { type: 'string' },
+        standin: { type: 'string' },
+        key: { type: 'string' },
+        agent: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    // parseArgs' own words ("Unknown option '--bogus'…") name the mistake.
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: {
-      conversation: { type: 'string' },
-      locale: { type: 'string' },
-      'entry-point': { type: 'string' },
-      place: { type: 'string' },
-      name: { type: 'string' },
-      tap: { type: 'string' },
-      'live-agent': { type: 'boolean' },
-      typing: { type: 'string' },
-      read: { type: 'boolean' },
-      wait: { type: 'string' },
-      'show-typing': { type: 'boolean' },
-      webhook: { type: 'string' },
-      standin: { type: 'string' },
-      key: { type: 'string' },
-      agent: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  const { values, positionals } = parseCommandLine();
   const parsed = Options.safeParse(values);
   if (!parsed.success) {
     print(parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('\n'));
@@ -258,6 +270,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    print(`simulate: ${error.message}`);
+    print(USAGE);
+    process.exit(2);
+  }
   const cause =
     error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
   print(`simulate: ${error instanceof Error ? error.message : String(error)}${cause}`);

@@ -19,8 +19,15 @@ export const StackConfig = z.object({
   GOOGLE_CLOUD_PROJECT: z.string().min(1).default('bm-pipeline-local'),
   BM_PARTNER_KEY: z.string().min(1).default('dev-partner-key'),
   BM_CLIENT_TOKEN: z.string().min(1).default('dev-client-token'),
-  /** Printed log lines of the functions: `quiet` keeps the terminal for the ready line. */
-  BM_STACK_LOGS: z.enum(['show', 'quiet']).default('show'),
+  /**
+   * The functions' log lines once the stack is ready: `brief`, one short line each (time,
+   * function, severity, message); `verbose` (or `show`), the JSON lines as Cloud Logging gets
+   * them; `quiet`, none. Before the ready line only progress is printed, whatever the mode.
+   */
+  BM_STACK_LOGS: z
+    .enum(['brief', 'verbose', 'show', 'quiet'])
+    .default('brief')
+    .transform((mode) => (mode === 'show' ? 'verbose' : mode)),
 });
 export type StackConfig = z.infer<typeof StackConfig>;
 

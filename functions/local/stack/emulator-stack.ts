@@ -2,15 +2,24 @@ import { PubSub } from '@google-cloud/pubsub';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { freePort, startEmulators } from '../emulators';
-import { startProcess, stopProcess, waitUntilAnswering, type ManagedProcess } from '../processes';
+import {
+  startProcess,
+  stopProcess,
+  waitUntilAnswering,
+  waitUntilListening,
+  type ManagedProcess,
+} from '../processes';
 import { createTopology } from '../topology';
 import { FUNCTIONS, StackConfig } from './config';
+import { formatLogLine } from './log-lines';
 import type { Seeder } from './seed';
 
 export interface RunningStack {
   urls: Record<string, string>;
   skipped: string[];
   stop(): Promise<void>;
+  /** What each process has printed lately, printed or not (emulator mode). */
+  recentOutput?(): Record<string, string>;
 }
 
 /**
@@ -28,6 +37,8 @@ export async function startEmulatorStack(
     onStop: (stop: () => Promise<void>) => void;
     /** Emulators already running (tests, benchmarks): used as they are, and left running. */
     emulators?: { pubsubHost: string; firestoreHost: string };
+    /** Told as each stage of the start begins. */
+    progress?: (stage: string) => void;
   },
 ): Promise<RunningStack> {
   const host = config.BM_STACK_HOST;
@@ -39,7 +50,9 @@ export async function startEmulatorStack(
   };
   options.onStop(stop);
 
+  const progress = options.progress ?? (() => undefined);
   try {
+    if (!options.emulators) progress('starting the Pub/Sub and Firestore emulators');
     const emulators =
       options.emulators ??
       (started = await startEmulators({
@@ -57,11 +70,17 @@ export async function startEmulatorStack(
       BM_CLIENT_TOKEN: config.BM_CLIENT_TOKEN,
       METADATA_SERVER_DETECTION: 'none',
     };
+    // Until the stack is ready its output is only kept (for the error if a process dies); then
+    // it is printed as BM_STACK_LOGS says.
+    let live = false;
     const relay = (name: string) => (chunk: Buffer) => {
-      if (config.BM_STACK_LOGS === 'quiet') return;
-      for (const line of chunk.toString().split('\n'))
-        if (line.trim()) options.output(`[${name}] ${line}`);
+      if (!live) return;
+      for (const line of chunk.toString().split('\n')) {
+        const shown = formatLogLine(config.BM_STACK_LOGS, name, line);
+        if (shown !== undefined) options.output(shown);
+      }
     };
+    progress(`starting ${FUNCTIONS.length} functions and the Business Messages API stand-in`);
 
     const standin = startProcess(
       'bm-api-standin',
@@ -80,7 +99,7 @@ export async function startEmulatorStack(
     );
     const urls: Record<string, string> = { standin: standinUrl };
     const skipped: string[] = [];
-    const functions: { name: string; url: string; process: ManagedProcess }[] = [];
+    const functions: { name: string; url: string; port: number; process: ManagedProcess }[] = [];
     for (const fn of FUNCTIONS) {
       if (!existsSync(path.join(options.root, 'dist/functions', fn.folder, 'index.js'))) {
         skipped.push(fn.name);
@@ -101,13 +120,14 @@ export async function startEmulatorStack(
       children.push(child);
       const url = `http://${host}:${port}/`;
       urls[fn.name] = url;
-      functions.push({ name: fn.name, url, process: child });
+      functions.push({ name: fn.name, url, port, process: child });
     }
 
     await Promise.all([
       waitUntilAnswering(`${standinUrl}healthz`, standin),
-      ...functions.map((f) => waitUntilAnswering(f.url, f.process)),
+      ...functions.map((f) => waitUntilListening(host, f.port, f.process)),
     ]);
+    progress('creating topics and push subscriptions, seeding the sample brands and agents');
 
     const admin = new PubSub({
       projectId: config.GOOGLE_CLOUD_PROJECT,
@@ -120,10 +140,13 @@ export async function startEmulatorStack(
       projectId: config.GOOGLE_CLOUD_PROJECT,
     });
 
+    live = true;
     return {
       urls: { ...urls, pubsub: emulators.pubsubHost, firestore: emulators.firestoreHost },
       skipped,
       stop,
+      recentOutput: () =>
+        Object.fromEntries(children.map((child) => [child.name, child.recentOutput()])),
     };
   } catch (error) {
     await stop();

@@ -5,6 +5,7 @@ import { SAMPLE_AGENT } from '../sample-brand';
 import { StackConfig } from './config';
 import { startEmbeddedStack } from './embedded-stack';
 import { startEmulatorStack, type RunningStack } from './emulator-stack';
+import { formatLogLine } from './log-lines';
 import { seedLocalData } from './seed';
 
 /**
@@ -14,6 +15,10 @@ import { seedLocalData } from './seed';
  */
 const root = path.resolve(__dirname, '../../../..');
 const say = (line: string) => process.stdout.write(`${line}\n`);
+const started = Date.now();
+/** A stage of the start, with the time since `npm start` began. */
+const progress = (stage: string) =>
+  say(`bm-pipeline: ${stage}… (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 
 async function main(): Promise<void> {
   // Nothing here runs on Google Cloud: keep the auth library from probing for a metadata server.
@@ -47,15 +52,20 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
+  if (mode === 'embedded') progress('starting every function in this process');
   const stack: RunningStack =
     mode === 'embedded'
       ? await startEmbeddedStack(config, {
-          log: config.BM_STACK_LOGS === 'quiet' ? () => undefined : say,
+          log: (line) => {
+            const shown = formatLogLine(config.BM_STACK_LOGS, 'embedded', line);
+            if (shown !== undefined) say(shown);
+          },
         })
       : await startEmulatorStack(config, {
           root,
           seed: seedLocalData,
           output: say,
+          progress,
           onStop: (stop) => {
             stopStack = stop;
           },
@@ -73,8 +83,11 @@ async function main(): Promise<void> {
         ? [`Pub/Sub ${u.pubsub} · Firestore ${u.firestore}`]
         : ['in-memory bus and store']),
       ...(stack.skipped.length ? [`missing functions: ${stack.skipped.join(', ')}`] : []),
-    ].join(' · '),
+    ].join(' · ') + ` (${((Date.now() - started) / 1000).toFixed(1)} s)`,
   );
+  if (config.BM_STACK_LOGS === 'brief') {
+    say('bm-pipeline: one line per log entry below; BM_STACK_LOGS=verbose for the JSON lines');
+  }
 }
 
 main().catch((error: unknown) => {
