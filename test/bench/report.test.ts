@@ -70,6 +70,19 @@ function results(): Omit<BenchResults, 'targets'> {
       baselineCpuSeconds: { noopSender: 0.5 },
     },
     embedded: null,
+    console: {
+      bundleGzipBytes: 30_000,
+      bundleJsGzipBytes: 26_000,
+      bundleCssGzipBytes: 4_000,
+      firstPaintMs: 400,
+      firstPaintQueued: 50,
+      baselineDomContentLoadedMs: 90,
+      messageToScreenP50Ms: 120,
+      messageToScreenP95Ms: 1_400,
+      baselineStreamP50Ms: 100,
+      baselineStreamP95Ms: 300,
+      samples: 40,
+    },
     cost: null,
     errors: ['embedded: it broke'],
     wallSeconds: 100,
@@ -88,6 +101,10 @@ describe('bench report', () => {
     expect(verdict('e2e.p99Ms vs 2.5 × baselineP99Ms')).toBe('MISS');
     expect(verdict('embedded.msgPerSec')).toBe('N/A');
     expect(verdict('cost.firestoreWrites per message')).toBe('N/A');
+    expect(verdict('console.messageToScreenP50Ms')).toBe('PASS');
+    expect(verdict('console.messageToScreenP95Ms')).toBe('MISS');
+    expect(verdict('console.firstPaintMs')).toBe('PASS');
+    expect(verdict('console.bundleGzipBytes')).toBe('PASS');
   });
 
   it('lays out columns, with section titles outside them', () => {
@@ -101,6 +118,8 @@ describe('bench report', () => {
     const text = renderReport({ ...r, targets: evaluateTargets(r) });
     expect(text).toContain('Test CPU, 2 cores');
     expect(text).toContain('classifier');
+    expect(text).toContain('Agent console (headless Chromium, embedded stack)');
+    expect(text).toContain('bare GET /events reader: 100 ms');
     expect(text).toContain('not measured: registry unreachable');
     expect(text).toContain('error: embedded: it broke');
     expect(text).toMatch(/targets: \d+ PASS, \d+ MISS, \d+ N\/A/);

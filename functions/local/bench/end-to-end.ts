@@ -79,7 +79,7 @@ export async function benchEndToEnd(context: BenchContext): Promise<EndToEndResu
   const probeDir = path.join(context.workDir, 'probe-e2e');
   mkdirSync(probeDir, { recursive: true });
   const projectId = `bench-e2e-${randomBytes(4).toString('hex')}`;
-  const config = await stackConfigOnFreePorts(projectId, 'show');
+  const config = await stackConfigOnFreePorts(projectId, 'verbose');
   // The functions' log lines, for looking into slow turns afterwards.
   const stackLog = createWriteStream(path.join(context.workDir, 'e2e-stack.log'));
   let stopStack: () => Promise<void> = () => Promise.resolve();

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { locateEmulators, startEmulators } from '../emulators';
 import { onCleanup, stopAllChildren } from './children';
+import { benchConsole, type ConsoleFigures } from './agent-console';
 import { benchColdStart, type ColdStartFigures } from './cold-start';
 import type { BenchContext } from './context';
 import { benchEmbedded, type EmbeddedFigures } from './embedded';
@@ -22,13 +23,13 @@ import { benchWebhookIngest, type WebhookFigures } from './webhook-ingest';
  * on this machine, against emulators it starts (free loopback ports) and stops. Prints a table
  * and writes bench-results.json at the repository root.
  *
- *   node dist/functions/local/bench/main.js [webhook] [cold] [e2e] [embedded]
+ *   node dist/functions/local/bench/main.js [webhook] [cold] [e2e] [embedded] [console]
  *
  * Naming sections runs only those (their results go to the work folder, not
  * bench-results.json). BENCH_QUICK=1 shortens every run, for trying the benchmark out.
  */
 const root = path.resolve(__dirname, '../../../..');
-const SECTIONS = ['webhook', 'cold', 'e2e', 'embedded'] as const;
+const SECTIONS = ['webhook', 'cold', 'e2e', 'embedded', 'console'] as const;
 type Section = (typeof SECTIONS)[number];
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -120,6 +121,7 @@ async function main(): Promise<number> {
   let coldStart: ColdStartFigures | null = null;
   let endToEnd: EndToEndResult | null = null;
   let embedded: EmbeddedFigures | null = null;
+  let agentConsole: ConsoleFigures | null = null;
   try {
     webhook = await attempt('1. webhook ingest', 'webhook', () => benchWebhookIngest(context));
     coldStart = await attempt('2. cold start', 'cold', () => benchColdStart(context, googleapis));
@@ -127,6 +129,9 @@ async function main(): Promise<number> {
       benchEndToEnd(context),
     );
     embedded = await attempt('4. embedded', 'embedded', () => benchEmbedded(context));
+    agentConsole = await attempt('6. agent console (headless Chromium)', 'console', () =>
+      benchConsole(context),
+    );
   } finally {
     await stopAllChildren();
   }
@@ -139,6 +144,7 @@ async function main(): Promise<number> {
     coldStart,
     e2e: endToEnd?.e2e ?? null,
     embedded,
+    console: agentConsole,
     cost: endToEnd
       ? {
           ...endToEnd.cost,

@@ -1,3 +1,4 @@
+import type { ConsoleFigures } from './agent-console';
 import type { ColdStartFigures } from './cold-start';
 import type { CostFigures } from './cost';
 import type { EmbeddedFigures } from './embedded';
@@ -24,6 +25,8 @@ export interface BenchResults {
   coldStart: ColdStartFigures | null;
   e2e: EndToEndFigures | null;
   embedded: EmbeddedFigures | null;
+  /** The agent console in headless Chromium (section 6). */
+  console: ConsoleFigures | null;
   cost:
     | (CostFigures & {
         baselineInvocations: number;
@@ -115,6 +118,33 @@ export function evaluateTargets(r: Omit<BenchResults, 'targets'>): TargetResult[
     value: fmt(m?.msgPerSec),
     target: '≥ 1000',
     verdict: check(m && finite(m.msgPerSec) ? m.msgPerSec >= 1000 : undefined),
+  });
+  const a = r.console;
+  t.push({
+    figure: 'console.messageToScreenP50Ms',
+    value: a ? `${fmt(a.messageToScreenP50Ms)} ms` : '—',
+    target: '≤ 300 ms',
+    verdict: check(a && finite(a.messageToScreenP50Ms) ? a.messageToScreenP50Ms <= 300 : undefined),
+  });
+  t.push({
+    figure: 'console.messageToScreenP95Ms',
+    value: a ? `${fmt(a.messageToScreenP95Ms)} ms` : '—',
+    target: '≤ 1,000 ms',
+    verdict: check(
+      a && finite(a.messageToScreenP95Ms) ? a.messageToScreenP95Ms <= 1000 : undefined,
+    ),
+  });
+  t.push({
+    figure: 'console.firstPaintMs',
+    value: a ? `${fmt(a.firstPaintMs)} ms` : '—',
+    target: '≤ 1,000 ms',
+    verdict: check(a && finite(a.firstPaintMs) ? a.firstPaintMs <= 1000 : undefined),
+  });
+  t.push({
+    figure: 'console.bundleGzipBytes',
+    value: a ? `${fmt(a.bundleGzipBytes)} B` : '—',
+    target: '≤ 60 KB',
+    verdict: check(a && finite(a.bundleGzipBytes) ? a.bundleGzipBytes <= 60 * 1024 : undefined),
   });
   const c = r.cost;
   t.push({
@@ -258,6 +288,41 @@ export function renderReport(r: BenchResults): string {
     '',
     '≥ 1000',
     verdictOf('embedded.msgPerSec'),
+  ]);
+
+  const a = r.console;
+  section('Agent console (headless Chromium, embedded stack)');
+  rows.push([
+    '  webhook POST → text in the transcript, p50',
+    ms(a?.messageToScreenP50Ms),
+    a ? `bare GET /events reader: ${ms(a.baselineStreamP50Ms)}` : '',
+    a ? fmt(a.messageToScreenP50Ms / a.baselineStreamP50Ms, 2) : '',
+    '≤ 300 ms',
+    verdictOf('console.messageToScreenP50Ms'),
+  ]);
+  rows.push([
+    '  webhook POST → text in the transcript, p95',
+    ms(a?.messageToScreenP95Ms),
+    a ? `bare GET /events reader: ${ms(a.baselineStreamP95Ms)}` : '',
+    a ? fmt(a.messageToScreenP95Ms / a.baselineStreamP95Ms, 2) : '',
+    '≤ 1,000 ms',
+    verdictOf('console.messageToScreenP95Ms'),
+  ]);
+  rows.push([
+    `  first paint, ${a?.firstPaintQueued ?? 50} queued`,
+    ms(a?.firstPaintMs),
+    a ? `page alone (DOMContentLoaded): ${ms(a.baselineDomContentLoadedMs)}` : '',
+    '',
+    '≤ 1,000 ms',
+    verdictOf('console.firstPaintMs'),
+  ]);
+  rows.push([
+    '  JS + CSS, gzipped',
+    a ? `${fmt(a.bundleGzipBytes)} B` : '—',
+    a ? `JS ${fmt(a.bundleJsGzipBytes)} B, CSS ${fmt(a.bundleCssGzipBytes)} B` : '',
+    '',
+    '≤ 60 KB',
+    verdictOf('console.bundleGzipBytes'),
   ]);
 
   const c = r.cost;
