@@ -33,6 +33,16 @@ const build = spawnSync(
 );
 if (build.status !== 0)
   console.error('build: type errors (run `npm run typecheck`); testing what was emitted');
+// The agent console's bundle: the agent API serves it, and the browser tests load it.
+const consoleBuild = spawnSync(
+  process.execPath,
+  [path.join(root, 'functions/agent-api/console/build.mjs')],
+  { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] },
+);
+if (consoleBuild.status !== 0) {
+  console.error('build: the agent console did not build (see above)');
+  process.exit(1);
+}
 const { locateEmulators, startEmulators } = createRequire(import.meta.url)(
   path.join(root, 'dist/functions/local/emulators.js'),
 );
