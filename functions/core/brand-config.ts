@@ -3,7 +3,7 @@ import type { Message, Suggestion } from './business-messages-api';
 import { BM_LIMITS, MessageWithFallback } from './business-messages-api';
 import { WeeklySchedule } from './business-hours';
 import { AgentName } from './inbound-event';
-import { keywordProblem, patternProblem } from './keyword-matcher';
+import { keywordProblem, patternProblem } from './text-matching';
 
 /**
  * A brand's bot, as data: stored per brand in Firestore `brands/{brandId}` (seeded from a file

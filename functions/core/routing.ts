@@ -1,26 +1,12 @@
 import type { Conversation, RoutingDecision } from './conversation';
 import type { InboundEvent } from './inbound-event';
+import { normalizeText } from './text-matching';
 
 /**
  * Where an inbound event goes: to automation, to the live agents, or nowhere. Pure; the first
- * rule that matches wins (README "Routing rules" is this table):
- *
- * | # | when | route | reason |
- * |---|------|-------|--------|
- * | 1 | receipts | – | `receipts` |
- * | 2 | typing while a human is engaged (`with_agent`) | live-agent | `human-engaged` |
- * | 3 | typing otherwise | – | `no-human-engaged` |
- * | 4 | survey answer | – | `survey-answer` |
- * | 5 | unknown kind | – | `unknown-kind` |
- * | 6 | authentication response | automation | `authentication` |
- * | 7 | conversation `queued` | live-agent | `queued` |
- * | 8 | conversation `with_agent` | live-agent | `human-engaged` |
- * | 9 | stale event (older than the last claim/release/close) | – | `stale` |
- * | 10 | conversation `closed` (a message not allowed to reopen it) | – | `closed` |
- * | 11 | live agent requested (`userStatus.requestedLiveAgent`) | live-agent | `live-agent-requested` |
- * | 12 | text or chip text asks for a human, in English or French | live-agent | `asked-for-human` |
- * | 13 | the bot missed `missThreshold` times in a row | live-agent | `bot-missed-N` |
- * | 14 | otherwise | automation | `default` |
+ * rule that matches wins. The rules are described once, in the README's "Routing" table, in the
+ * order this function tries them; test/core/routing-readme.test.ts checks that the table names
+ * every reason given here, and no other.
  */
 
 export interface RoutingSettings {
@@ -81,10 +67,11 @@ export function route(
 // "Can I talk to a human?"
 
 /**
- * Phrases that ask for a person, matched on text folded to lower case without accents and with
- * typographic apostrophes made plain. Whole words only (`agent`, not `agenda`); a bare
- * "someone"/"une personne" counts only where it asks for one ("talk to someone", not "a table
- * for one person"/"pour une personne").
+ * Phrases that ask for a person, matched on text folded as the intent matcher folds it
+ * (`normalizeText`: lower case, accents removed where they are accents, plain apostrophes), with
+ * single spaces. Whole words only (`agent`, not `agenda`); a bare "someone"/"une personne"
+ * counts only where it asks for one ("talk to someone", not "a table for one person"/"pour une
+ * personne"). Other languages reach a human through the liveAgentRequest chip or the miss count.
  */
 const HUMAN_REQUEST: readonly RegExp[] = [
   // English
@@ -112,16 +99,7 @@ const HUMAN_REQUEST: readonly RegExp[] = [
 
 /** Whether a customer's words ask for a human, in English or French. */
 export function asksForHuman(text: string): boolean {
-  const folded = fold(text);
+  // Spaces made single so that phrases match however the customer spaced them.
+  const folded = normalizeText(text).replace(/\s+/g, ' ');
   return HUMAN_REQUEST.some((pattern) => pattern.test(folded));
-}
-
-/** Lower case, no diacritics, plain apostrophes, single spaces. */
-function fold(text: string): string {
-  return text
-    .normalize('NFD')
-    .replace(/\p{M}+/gu, '')
-    .toLowerCase()
-    .replace(/[\u2018\u2019\u02bc\u0060\u00b4]/g, "'")
-    .replace(/\s+/g, ' ');
 }

@@ -1,9 +1,11 @@
 import type { BrandConfig, BrandConfigInput } from '../../functions/core/brand-config';
 import { loadBrandConfig } from '../../functions/core/brand-config';
-import { matchIntent, normalizeText, tokenize } from '../../functions/core/keyword-matcher';
+import { matchIntent } from '../../functions/core/keyword-matcher';
 import { chooseLocale } from '../../functions/core/locale';
 import { sampleBrandDocument } from '../../functions/local/sample-brand';
+import { normalizeText, tokenize } from '../../functions/core/text-matching';
 import { keywordIntentMatcher } from '../../functions/ports/intent-matcher';
+import { multilingualBrandDocument } from '../automation/multilingual-brand';
 import { minimalBrand } from '../fixtures/brands/minimal-brand';
 
 const sample = loadBrandConfig(sampleBrandDocument());
@@ -141,6 +143,84 @@ describe('matchIntent', () => {
       intentId: 'hello',
       confidence: 1,
     });
+  });
+});
+
+describe('matchIntent in languages written without spaces (th, ja, zh)', () => {
+  const multilingual = loadBrandConfig(multilingualBrandDocument());
+
+  it.each<[string, string, string | undefined]>([
+    ['th', 'ร้านเปิดกี่โมง', 'hours'],
+    ['th', 'ร้านทำการกี่โมงครับ', 'hours'],
+    ['th', 'ร้านอยู่ที่ไหนครับ', 'location'],
+    ['th', 'กาแฟราคาเท่าไหร่', 'prices'],
+    ['th', 'ขอบคุณมากครับ', 'thanks'],
+    ['th', 'วันนี้อากาศดีไหม', undefined],
+    ['ja', '営業時間は何時ですか', 'hours'],
+    ['ja', 'お店は何時に開きますか', 'hours'],
+    ['ja', 'お店の場所はどこですか', 'location'],
+    ['ja', 'ｺｰﾋｰはいくらですか', 'prices'],
+    ['ja', '自転車の修理を予約したいです', 'repair-booking'],
+    ['ja', 'ありがとうございます', 'thanks'],
+    ['ja', '天気はどうですか', undefined],
+    ['zh', '你们几点开门', 'hours'],
+    ['zh', '你们几点开门？', 'hours'],
+    ['zh', '你們的營業時間是什麼', 'hours'],
+    ['zh', '地址在哪里', 'location'],
+    ['zh', '咖啡多少钱', 'prices'],
+    ['zh', '谢谢！', 'thanks'],
+    ['zh', '今天天气怎么样', undefined],
+  ])('%s: %s → %s', (locale, text, intentId) => {
+    expect(matchIntent(text, locale, multilingual)?.intentId).toBe(intentId);
+  });
+
+  /** The multilingual brand with one more intent, `extra`, listed first. */
+  function withExtra(locale: string, keywords: string[]): BrandConfig {
+    const document = multilingualBrandDocument();
+    const replies = document.intents[0]!.replies;
+    document.intents.unshift({ id: 'extra', match: { [locale]: { keywords } }, replies });
+    return loadBrandConfig(document);
+  }
+
+  it('matches a keyword the segmenter cuts in several words only on those words in a row', () => {
+    // 営業時間 is cut 営業 + 時間: two of the three words of 営業時間は.
+    expect(matchIntent('営業時間は？', 'ja', multilingual)).toEqual({
+      intentId: 'hours',
+      confidence: 0.67,
+    });
+    expect(matchIntent('営業の時間', 'ja', multilingual)).toBeUndefined();
+  });
+
+  it('keeps the marks that make a letter: で is not て, ไม้ (wood) is not ไม่ (not)', () => {
+    const key = withExtra('ja', ['かぎ']);
+    expect(matchIntent('かぎをなくしました', 'ja', key)?.intentId).toBe('extra');
+    expect(matchIntent('かきを食べたい', 'ja', key)).toBeUndefined();
+    const wood = withExtra('th', ['ไม้']);
+    expect(matchIntent('ขายไม้ไหม', 'th', wood)?.intentId).toBe('extra');
+    expect(matchIntent('ไม่เป็นไร', 'th', wood)).toBeUndefined();
+  });
+
+  it('reads full-width Latin as Latin', () => {
+    expect(matchIntent('ＯＰＥＮ on Sunday?', 'en', multilingual)?.intentId).toBe('hours');
+  });
+
+  it("tries the brand's other locales when the customer's locale has no match", () => {
+    // A Japanese phone, a Chinese sentence: 几点 and 开门 are zh keywords, 2 of 3 words, halved.
+    expect(matchIntent('你们几点开门', 'ja', multilingual)).toEqual({
+      intentId: 'hours',
+      confidence: 0.33,
+    });
+  });
+});
+
+describe('matchIntent keeps French elisions', () => {
+  it.each<[string, string]>([
+    ["L'atelier est ouvert ?", 'atelier'],
+    ['Vos heures d’ouverture ?', "heures d'ouverture"],
+    ["C'est ouvert aujourd’hui ?", "aujourd'hui"],
+  ])('%s matches %s', (text, keyword) => {
+    const brand = brandMatching([{ id: 'hours', keywords: ['nothing'], fr: [keyword] }]);
+    expect(matchIntent(text, 'fr', brand)?.intentId).toBe('hours');
   });
 });
 

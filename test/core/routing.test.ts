@@ -214,3 +214,32 @@ describe('asksForHuman: English and French, case- and accent-insensitive, whole 
     expect(asksForHuman(words)).toBe(false);
   });
 });
+
+describe('route: languages other than English and French', () => {
+  it.each([
+    '営業時間は何時ですか',
+    'お店は何時に開きますか',
+    'ร้านเปิดกี่โมง',
+    'ร้านอยู่ที่ไหนครับ',
+    '你们几点开门',
+  ])('%s goes to the bot, not to a human', (words) => {
+    expect(asksForHuman(words)).toBe(false);
+    expect(route(conversation('bot'), text(words), settings)).toEqual({
+      route: 'automation',
+      reason: 'default',
+    });
+  });
+
+  it.each([
+    'I want to talk to a human',
+    'Je veux parler à un conseiller',
+    'Je veux parler a\u0300 un conseille\u0300re', // accents typed as combining marks
+    'ＡＧＥＮＴ', // full width
+    'agentと話したい',
+  ])('asking for a human in English or French still goes to one: %s', (words) => {
+    expect(route(conversation('bot'), text(words), settings)).toEqual({
+      route: 'live-agent',
+      reason: 'asked-for-human',
+    });
+  });
+});
