@@ -2,7 +2,11 @@ import type { ColdStartFigure, ColdStartFigures } from '../../functions/local/be
 import {
   evaluateTargets,
   formatTable,
+  README_BEGIN,
+  README_END,
+  renderMarkdownSummary,
   renderReport,
+  rewriteMarkedSection,
   roundDeep,
   type BenchResults,
 } from '../../functions/local/bench/report';
@@ -123,6 +127,23 @@ describe('bench report', () => {
     expect(text).toContain('not measured: registry unreachable');
     expect(text).toContain('error: embedded: it broke');
     expect(text).toMatch(/targets: \d+ PASS, \d+ MISS, \d+ N\/A/);
+  });
+
+  it('rewrites only the README’s marked section, with the targets as a table', () => {
+    const r = results();
+    const summary = renderMarkdownSummary({ ...r, targets: evaluateTargets(r) }, 'abc1234');
+    expect(summary).toContain('commit abc1234');
+    expect(summary).toContain('| `console.bundleGzipBytes` | 30,000 B | ≤ 60 KB | PASS |');
+    const doc = `# Title\n\nbefore\n${README_BEGIN}\nold table\n${README_END}\nafter\n`;
+    const rewritten = rewriteMarkedSection(doc, summary);
+    expect(rewritten.replaced).toBe(true);
+    expect(rewritten.text).not.toContain('old table');
+    expect(rewritten.text.startsWith('# Title\n\nbefore\n')).toBe(true);
+    expect(rewritten.text.endsWith(`${README_END}\nafter\n`)).toBe(true);
+    expect(rewriteMarkedSection('no markers', summary)).toEqual({
+      text: 'no markers',
+      replaced: false,
+    });
   });
 
   it('rounds numbers for the JSON file, and turns non-finite ones into null', () => {

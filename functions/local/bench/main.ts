@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { locateEmulators, startEmulators } from '../emulators';
@@ -11,7 +12,9 @@ import { benchEndToEnd, type EndToEndResult } from './end-to-end';
 import { ensureGoogleapis } from './googleapis';
 import {
   evaluateTargets,
+  renderMarkdownSummary,
   renderReport,
+  rewriteMarkedSection,
   roundDeep,
   type BenchResults,
   type Machine,
@@ -43,6 +46,21 @@ function machine(): Machine {
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     date: new Date().toISOString(),
   };
+}
+
+/** The short commit measured, with `+` when the work tree has changes; undefined without git. */
+function currentCommit(root: string): string | undefined {
+  try {
+    const git = (...args: string[]) =>
+      execFileSync('git', args, {
+        cwd: root,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim();
+    return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain') === '' ? '' : '+'}`;
+  } catch {
+    return undefined;
+  }
 }
 
 async function main(): Promise<number> {
@@ -163,6 +181,18 @@ async function main(): Promise<number> {
       : path.join(workDir, 'bench-results.json');
   writeFileSync(file, `${JSON.stringify(roundDeep(results), null, 2)}\n`);
   say(`results: ${file}`);
+  if (asked.length === 0 && errors.length === 0) {
+    // A complete run is the README's summary: rewritten here, never pasted by hand.
+    const readme = path.join(root, 'README.md');
+    const rewritten = rewriteMarkedSection(
+      readFileSync(readme, 'utf8'),
+      renderMarkdownSummary(results, currentCommit(root)),
+    );
+    if (rewritten.replaced) {
+      writeFileSync(readme, rewritten.text);
+      say('README.md: benchmark summary rewritten');
+    }
+  }
   return errors.length > 0 ? 1 : 0;
 }
 

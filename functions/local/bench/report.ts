@@ -419,3 +419,39 @@ export function roundDeep(value: unknown, digits = 2): unknown {
   }
   return value;
 }
+
+/** The markers of the README's benchmark summary, which a full run rewrites. */
+export const README_BEGIN = '<!-- bench:begin (written by npm run bench; do not edit) -->';
+export const README_END = '<!-- bench:end -->';
+
+/** The targets as a Markdown table, with the machine and the commit measured. */
+export function renderMarkdownSummary(r: BenchResults, commit: string | undefined): string {
+  const mc = r.machine;
+  const cell = (text: string) => text.replace(/\|/g, '\\|');
+  return [
+    `Latest full run: ${mc.date.slice(0, 10)}${commit ? `, commit ${commit}` : ''}, ${mc.cpuModel}, ${mc.cores} cores, Node ${mc.node}. Every figure beside its baseline: \`bench-results.json\` and [functions/local/bench/README.md](functions/local/bench/README.md).`,
+    '',
+    '| figure | value | target | result |',
+    '| --- | --- | --- | --- |',
+    ...r.targets.map(
+      (t) => `| \`${cell(t.figure)}\` | ${cell(t.value)} | ${cell(t.target)} | ${t.verdict} |`,
+    ),
+  ].join('\n');
+}
+
+/**
+ * `document` with what lies between the markers replaced by `content`; unchanged (and
+ * `replaced: false`) when the markers are missing or out of order.
+ */
+export function rewriteMarkedSection(
+  document: string,
+  content: string,
+): { text: string; replaced: boolean } {
+  const begin = document.indexOf(README_BEGIN);
+  const end = document.indexOf(README_END);
+  if (begin < 0 || end < begin) return { text: document, replaced: false };
+  return {
+    text: `${document.slice(0, begin + README_BEGIN.length)}\n\n${content}\n\n${document.slice(end)}`,
+    replaced: true,
+  };
+}
