@@ -5,25 +5,27 @@ import type { Conversation, ConversationState } from '../core/conversation';
 import { MAX_QUERY_DISJUNCTIONS } from '../core/conversation';
 import { classifyFailure } from '../core/failure';
 import {
+  humanMessageCommand,
+  joinedCommand,
+  leftCommand,
+  readReceiptCommands,
+  surveyCommand,
+  typingCommand,
+} from '../core/agent-commands';
+import {
   canSee,
   claimConversation,
   closeConversation,
   closeRefusal,
-  humanMessageCommand,
-  joinedCommand,
-  leftCommand,
-  outboundBusMessage,
-  queuedAtOf,
-  readReceiptCommands,
   releaseConversation,
   releaseRefusal,
   seenOf,
-  surveyCommand,
-  typingCommand,
   type HandoffRefusal,
-} from '../core/handoff';
+} from '../core/agent-operations';
 import type { Digest } from '../core/inbound-event';
-import type { OutboundCommand } from '../core/outbound-command';
+import { outboundBusMessage, type OutboundCommand } from '../core/outbound-command';
+import { queuedAtOf } from '../core/queue-notice';
+import { describeIssues } from '../core/validation-problems';
 import type { Logger } from '../platform/logger';
 import { traceIdFromHeaders } from '../platform/trace';
 import type { AgentAuthenticator } from '../ports/agent-authenticator';
@@ -741,12 +743,8 @@ export function makeAgentApiHandler(deps: AgentApiDeps) {
 function parse<S extends z.ZodType>(schema: S, input: unknown, what: string): z.infer<S> {
   const parsed = schema.safeParse(input ?? {});
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues
-    .map((i) => {
-      const path = i.path.map(String).join('.');
-      return path ? `${path}: ${i.message}` : i.message;
-    })
-    .join('; ');
+  // The problem names the value (`invalid body: …`), so an issue with the whole of it needs no path.
+  const problems = describeIssues(parsed.error, { root: null });
   throw new ApiProblem('INVALID_ARGUMENT', `invalid ${what}: ${problems}`);
 }
 

@@ -12,7 +12,7 @@ import {
   type MessageLogEntry,
 } from '../core/conversation';
 import { CustomerMessageNotice, CustomerTypingNotice } from '../core/feed-notice';
-import { isQueueNoticeId, queuedAtOf } from '../core/handoff';
+import { isQueueNoticeId, queuedAtOf } from '../core/queue-notice';
 
 /**
  * What the agent API answers, as schemas: the types the handler returns and the source of the

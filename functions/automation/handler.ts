@@ -1,12 +1,11 @@
-import type { BrandConfig } from '../core/brand-config';
 import type { BotConversation, BotDecision } from '../core/bot-replies';
 import { answersEvent, botQuery, decideBotReply, opensConversation } from '../core/bot-replies';
 import { PermanentFailure, classifyFailure } from '../core/failure';
 import type { Digest, InboundEvent } from '../core/inbound-event';
-import type { OutboundCommand } from '../core/outbound-command';
+import { outboundBusMessage } from '../core/outbound-command';
 import { parseRoutedEvent, type RoutedEvent } from '../core/routed-event';
 import { type Logger, eventLabels } from '../platform/logger';
-import { capAttributes, makeQuarantine, receiveJson } from '../platform/quarantine';
+import { makeQuarantine, receiveJson } from '../platform/quarantine';
 import { isTraceId } from '../platform/trace';
 import type { BrandDirectory } from '../ports/brand-directory';
 import type { ConversationStore } from '../ports/conversation-store';
@@ -45,14 +44,6 @@ export type AutomationOutcome =
       commands: number;
     }
   | { status: 'quarantined'; reason: string };
-
-/** Attributes of every command published to `outbound`. */
-export interface OutboundAttributes extends Record<string, string> {
-  brand: string;
-  conversation: string;
-  type: OutboundCommand['type'];
-  causedBy: string;
-}
 
 /**
  * The bot: one routed event from `automation` in, its answer out on `outbound` (typing
@@ -166,11 +157,10 @@ export function makeAutomationHandler(deps: AutomationDeps) {
             decision.outcome === 'matched',
           );
     for (const command of decision.outbound) {
-      await bus.publish('outbound', {
-        data: JSON.stringify(command),
-        attributes: outboundAttributes(brand, command, traceId),
-        orderingKey: event.conversationId,
-      });
+      await bus.publish(
+        'outbound',
+        outboundBusMessage(command, { traceId, dedicated: brand.dedicated === true }),
+      );
     }
 
     log.info(`${event.kind} event: ${describe(decision)}`, {
@@ -199,24 +189,6 @@ export function makeAutomationHandler(deps: AutomationDeps) {
     const log = await deps.history.getMessages(event.conversationId, HISTORY_WINDOW);
     return opensConversation(log, event.dedupeKey, log.length < HISTORY_WINDOW);
   }
-}
-
-/** Each value cut to Pub/Sub's 1024 bytes (`causedBy` may be long); the command keeps it whole. */
-function outboundAttributes(
-  brand: BrandConfig,
-  command: OutboundCommand,
-  traceId: string | undefined,
-): Record<string, string> {
-  const attributes: OutboundAttributes = {
-    brand: command.brandId,
-    conversation: command.conversationId,
-    type: command.type,
-    causedBy: command.causedBy,
-    ...(traceId ? { traceId } : {}),
-    // A brand with its own sender deployment takes only messages marked so (infra/brand.sh).
-    ...(brand.dedicated ? { dedicated: 'true' } : {}),
-  };
-  return capAttributes(attributes);
 }
 
 function describe(decision: BotDecision): string {

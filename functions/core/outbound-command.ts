@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Event, Message } from './business-messages-api';
+import { capAttributeValues } from './utf8';
 
 /**
  * What goes on the `outbound` topic: one call to the Business Messages API, fully decided.
@@ -72,4 +73,36 @@ export function outboundId(command: OutboundCommand): string {
     case 'receipt':
       return `receipt-${command.messageId}`;
   }
+}
+
+/** An `outbound` message (structurally the event bus's `OutgoingMessage`). */
+export interface OutboundBusMessage {
+  data: string;
+  attributes: Record<string, string>;
+  orderingKey: string;
+}
+
+/**
+ * A command as published by every function that sends (the bot, the live-agent function, the
+ * agent API): ordered by conversation, with the attributes subscriptions filter on (`brand`, and
+ * `dedicated` for brands with their own sender, see infra/brand.sh). Values are cut to Pub/Sub's
+ * 1024 bytes (`causedBy` may be long): an over-long one fails the publish for good. The data
+ * keeps them whole.
+ */
+export function outboundBusMessage(
+  command: OutboundCommand,
+  options: { traceId: string | undefined; dedicated: boolean },
+): OutboundBusMessage {
+  return {
+    data: JSON.stringify(command),
+    attributes: capAttributeValues({
+      brand: command.brandId,
+      conversation: command.conversationId,
+      type: command.type,
+      causedBy: command.causedBy,
+      ...(options.traceId !== undefined ? { traceId: options.traceId } : {}),
+      ...(options.dedicated ? { dedicated: 'true' } : {}),
+    }),
+    orderingKey: command.conversationId,
+  };
 }

@@ -2,14 +2,10 @@ import type { BrandConfig } from '../core/brand-config';
 import type { ConversationState } from '../core/conversation';
 import { PermanentFailure, classifyFailure } from '../core/failure';
 import type { FeedNotice } from '../core/feed-notice';
-import {
-  decideQueueNotice,
-  outboundBusMessage,
-  returnToBot,
-  type QueueNotice,
-} from '../core/handoff';
+import { returnToBot } from '../core/agent-operations';
 import type { Digest, InboundEvent } from '../core/inbound-event';
-import type { OutboundCommand } from '../core/outbound-command';
+import { outboundBusMessage, type OutboundCommand } from '../core/outbound-command';
+import { decideQueueNotice, type QueueNotice } from '../core/queue-notice';
 import { parseRoutedEvent, type RoutedEvent } from '../core/routed-event';
 import { type Logger, eventLabels } from '../platform/logger';
 import { makeQuarantine, receiveJson, type QuarantineDetails } from '../platform/quarantine';

@@ -5,23 +5,23 @@ import type { Conversation, MessageLogEntry } from '../../functions/core/convers
 import { API_ID, InvalidIdError, replyIds } from '../../functions/core/deterministic-ids';
 import { PermanentFailure, classifyFailure } from '../../functions/core/failure';
 import {
-  claimConversation,
-  closeConversation,
-  closeRefusal,
-  decideQueueNotice,
   humanMessageCommand,
   joinedCommand,
   leftCommand,
-  outboundBusMessage,
-  queueKeyOf,
-  queuedAtOf,
   readReceiptCommands,
+  surveyCommand,
+  typingCommand,
+} from '../../functions/core/agent-commands';
+import {
+  claimConversation,
+  closeConversation,
+  closeRefusal,
   releaseConversation,
   returnToBot,
   seenOf,
-  surveyCommand,
-  typingCommand,
-} from '../../functions/core/handoff';
+} from '../../functions/core/agent-operations';
+import { outboundBusMessage } from '../../functions/core/outbound-command';
+import { decideQueueNotice, queueKeyOf, queuedAtOf } from '../../functions/core/queue-notice';
 import { describeReturn, nextOpening, zonedInstant } from '../../functions/core/next-opening';
 import { sampleBrandDocument } from '../../functions/local/sample-brand';
 import { sha256Digest as digest } from '../../functions/platform/digest';
