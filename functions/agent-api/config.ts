@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AgentRecord } from '../core/agent-record';
+import { issueLines } from '../core/validation-problems';
 import { DEV_AGENT_TOKENS, devAgentTokens } from './dev-agent';
 import { CommonConfig } from '../platform/config';
 
@@ -35,12 +36,8 @@ const AgentTokens = z.string().transform((text, ctx) => {
     }
     const agent = AgentRecord.safeParse(input);
     if (!agent.success) {
-      for (const issue of agent.error.issues) {
-        const at = issue.path.map(String).join('.');
-        ctx.addIssue({
-          code: 'custom',
-          message: `${entry}: ${at ? `${at}: ` : ''}${issue.message}`,
-        });
+      for (const line of issueLines(agent.error, { root: null })) {
+        ctx.addIssue({ code: 'custom', message: `${entry}: ${line}` });
       }
       return;
     }

@@ -1,5 +1,5 @@
 import type { Representative } from './business-messages-api';
-import { Message, describeIssues } from './business-messages-api';
+import { Message } from './business-messages-api';
 import type {
   AuthFailureCategory,
   BotReply,
@@ -10,11 +10,12 @@ import type {
 import { fillPlaceholders, intentOfPostback } from './brand-config';
 import { isOpen } from './business-hours';
 import type { MessageLogEntry } from './conversation';
-import { replyIds } from './deterministic-ids';
+import { replyIds, type IdNamespace } from './deterministic-ids';
 import type { Digest, InboundEvent, Origin } from './inbound-event';
 import type { IntentMatch } from './keyword-matcher';
 import { chooseLocale } from './locale';
 import type { OutboundCommand, SendEventCommand, SendMessageCommand } from './outbound-command';
+import { describeIssues } from './validation-problems';
 
 /**
  * What the bot answers to one routed event, decided without I/O: the outbound commands (typing
@@ -77,7 +78,7 @@ export class BotReplyError extends Error {
 }
 
 /** Namespace of the bot's derived IDs (see deterministic-ids). */
-export const BOT_ID_NAMESPACE = 'automation';
+export const BOT_ID_NAMESPACE: IdNamespace = 'automation';
 
 // ---------------------------------------------------------------------------------------------
 

@@ -166,7 +166,8 @@ export const Place = z.strictObject({
 export const AUTH_FAILURE_CATEGORIES = ['declined', 'unavailable', 'configuration'] as const;
 export type AuthFailureCategory = (typeof AUTH_FAILURE_CATEGORIES)[number] | 'unknown';
 
-export const Authentication = z.strictObject({
+/** The bot's replies to an OAuth result (`authentication` in the brand document). */
+export const AuthenticationReplies = z.strictObject({
   succeeded: Localized(BotReply),
   failed: z.strictObject({
     /** For failures without a reply of their own (and ERROR_UNSPECIFIED). */
@@ -241,7 +242,7 @@ export const BrandConfig = z
     fallback: Localized(BotReply),
     /** The acknowledgement of a customer's image. */
     imageReceived: Localized(BotReply),
-    authentication: Authentication,
+    authentication: AuthenticationReplies,
     hours: z.strictObject({ bot: BotHours, human: HumanHours }),
     /** Live agents' prepared answers (the agent console's `/shortcut`s). */
     cannedResponses: z.array(CannedResponse).max(200).optional(),

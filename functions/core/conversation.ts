@@ -62,8 +62,12 @@ export const LastMessage = z.object({
 export type LastMessage = z.infer<typeof LastMessage>;
 
 /** A bot outcome already counted, kept so a redelivered outcome is not counted twice. */
-export const BotOutcome = z.object({ key: z.string().min(1), matched: z.boolean(), at: IsoTime });
-export type BotOutcome = z.infer<typeof BotOutcome>;
+export const RecordedBotOutcome = z.object({
+  key: z.string().min(1),
+  matched: z.boolean(),
+  at: IsoTime,
+});
+export type RecordedBotOutcome = z.infer<typeof RecordedBotOutcome>;
 
 export const Conversation = z.object({
   /** Google's conversation ID (the document ID). */
@@ -85,7 +89,7 @@ export const Conversation = z.object({
   /** Consecutive messages the bot could not answer; reset by an answered one or a hand-over. */
   botMisses: z.number().int().nonnegative(),
   /** The latest bot outcomes counted (at most `RECENT_BOT_OUTCOMES`), newest last. */
-  recentBotOutcomes: z.array(BotOutcome),
+  recentBotOutcomes: z.array(RecordedBotOutcome),
   surveyAnswers: z.array(SurveyAnswer),
   /**
    * When an operation outside the inbound flow (claim, release, close) last changed the state.

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { utf8Length } from './utf8';
+import { describeIssues, validationProblems, type ValidationProblem } from './validation-problems';
 
 /**
  * Google's webhook payloads, parsed once at the edge into one discriminated `InboundEvent`.
@@ -85,11 +86,12 @@ export const UserMessagePayload = z.object({
   createTime: Rfc3339,
 });
 
-export const ReceiptType = z.enum(['DELIVERED', 'READ', 'RECEIPT_TYPE_UNSPECIFIED']);
-export type ReceiptType = z.infer<typeof ReceiptType>;
+/** What the customer's device reports of our messages (we send only READ: ports' `ReceiptType`). */
+export const InboundReceiptType = z.enum(['DELIVERED', 'READ', 'RECEIPT_TYPE_UNSPECIFIED']);
+export type InboundReceiptType = z.infer<typeof InboundReceiptType>;
 
 export const ReceiptsPayload = z.object({
-  receipts: z.array(z.object({ message: MessageName, receiptType: ReceiptType })).min(1),
+  receipts: z.array(z.object({ message: MessageName, receiptType: InboundReceiptType })).min(1),
   createTime: Rfc3339,
 });
 
@@ -229,7 +231,7 @@ export type InboundEvent =
   | (EventBase & { kind: 'image'; messageId: string; imageUrl: string })
   | (EventBase & {
       kind: 'receipts';
-      receipts: { messageId: string; receiptType: ReceiptType }[];
+      receipts: { messageId: string; receiptType: InboundReceiptType }[];
     })
   | (EventBase & { kind: 'typing'; isTyping: boolean })
   | (EventBase & { kind: 'liveAgentRequest' })
@@ -317,21 +319,16 @@ const KNOWN_TOP_LEVEL = new Set<string>([
 ]);
 
 export type InboundParseResult =
-  | { ok: true; event: InboundEvent }
-  | { ok: false; reason: string; issues: { path: string; message: string }[] };
+  { ok: true; event: InboundEvent } | { ok: false; reason: string; issues: ValidationProblem[] };
 
 /** Turns untrusted webhook JSON into an `InboundEvent`, or says exactly why it can't. */
 export function parseInboundEvent(json: unknown, digest: Digest): InboundParseResult {
   const parsed = UserMessage.safeParse(json);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({
-      path: i.path.map(String).join('.') || '(root)',
-      message: i.message,
-    }));
     return {
       ok: false,
-      reason: `schema mismatch: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-      issues,
+      reason: `schema mismatch: ${describeIssues(parsed.error)}`,
+      issues: validationProblems(parsed.error),
     };
   }
   return { ok: true, event: toInboundEvent(parsed.data, digest) };

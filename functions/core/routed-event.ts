@@ -6,6 +6,7 @@ import {
   type RecordedRouting,
 } from './conversation';
 import { parseInboundEvent, type Digest, type InboundEvent } from './inbound-event';
+import { describeIssues } from './validation-problems';
 
 /**
  * What the classifier publishes on `automation` and `live-agent`: the webhook body as Google
@@ -100,9 +101,7 @@ export function parseRoutedEvent(json: unknown, digest: Digest): RoutedEventPars
   if (!parsed.success) {
     return {
       ok: false,
-      reason: `not a routed event: ${parsed.error.issues
-        .map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`)
-        .join('; ')}`,
+      reason: `not a routed event: ${describeIssues(parsed.error)}`,
     };
   }
   const inbound = parseInboundEvent(parsed.data.webhook, digest);

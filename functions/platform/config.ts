@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { issuePath } from '../core/validation-problems';
 
 /**
  * Configuration is read once per instance, from the environment, and validated as a whole:
@@ -40,7 +41,7 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: Env = process.en
   if (parsed.success) return parsed.data;
   throw new ConfigError(
     parsed.error.issues.map((issue) => {
-      const name = issue.path.map(String).join('.') || '(environment)';
+      const name = issuePath(issue.path) || '(environment)';
       const value = issue.path.length === 1 ? env[String(issue.path[0])] : undefined;
       const shown =
         value === undefined ? 'unset' : isSecretName(name) ? 'set' : JSON.stringify(value);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { describeIssues } from '../core/validation-problems';
 
 /**
  * The Pub/Sub message inside the CloudEvent an event function receives, parsed once.
@@ -40,7 +41,7 @@ export function parsePubSubCloudEvent(cloudEvent: unknown): CloudEventParseResul
   if (!parsed.success) {
     return {
       ok: false,
-      reason: `not a Pub/Sub CloudEvent: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      reason: `not a Pub/Sub CloudEvent: ${describeIssues(parsed.error)}`,
     };
   }
   const { message, deliveryAttempt } = parsed.data.data;

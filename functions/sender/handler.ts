@@ -1,8 +1,8 @@
-import { describeIssues } from '../core/business-messages-api';
 import type { OutboundContent } from '../core/conversation';
 import { classifyFailure } from '../core/failure';
 import { OutboundCommand, outboundId } from '../core/outbound-command';
 import { checkSendWindow, countsTowardQuota } from '../core/send-policy';
+import { describeIssues } from '../core/validation-problems';
 import type { Logger } from '../platform/logger';
 import { makeQuarantine, receiveJson } from '../platform/quarantine';
 import { isTraceId } from '../platform/trace';

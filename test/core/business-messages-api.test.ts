@@ -7,8 +7,8 @@ import {
   Receipt,
   Representative,
   Survey,
-  describeIssues,
 } from '../../functions/core/business-messages-api';
+import { describeIssues } from '../../functions/core/validation-problems';
 
 /** '' when the value parses, else the rendered issues: assertions then read like the 400. */
 function issuesOf(schema: z.ZodType, value: unknown): string {

@@ -1,5 +1,4 @@
 import { InMemoryEventBus } from '../../functions/adapters/in-memory-event-bus';
-import { createLogger } from '../../functions/platform/logger';
 import {
   byteCap,
   jsonFailure,
@@ -8,27 +7,23 @@ import {
   receiveJson,
 } from '../../functions/platform/quarantine';
 import { toPubSubCloudEvent } from '../../functions/platform/pubsub-cloud-event';
+import { LogCapture } from '../support/log-capture';
 
 const MARKER = 'secret42';
 const TRACE = '105445aa7843bc8bf206b12000100000';
 
 function setup(options: { logContent?: boolean; severity?: 'WARNING' | 'ERROR' } = {}) {
   const bus = new InMemoryEventBus();
-  const lines: string[] = [];
-  const log = createLogger({
-    project: 'test-project',
-    component: 'test',
-    logContent: options.logContent ?? false,
-    write: (line) => lines.push(line),
-  });
+  const capture = new LogCapture();
+  const log = capture.logger('test', { logContent: options.logContent ?? false });
   const quarantine = makeQuarantine({
     bus,
     log,
     source: 'test',
     ...(options.severity ? { severity: options.severity } : {}),
   });
-  const logged = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-  return { bus, lines, logged, quarantine };
+  const logged = () => capture.entries;
+  return { bus, lines: capture.lines, logged, quarantine };
 }
 
 describe('byteCap', () => {

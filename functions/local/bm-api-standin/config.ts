@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { describeIssues } from '../../core/business-messages-api';
+import { describeIssues } from '../../core/validation-problems';
 
 /** Google's canonical status for each HTTP code the stand-in may inject as a fault. */
 export const FAULT_STATUS = {

@@ -2,7 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
-import { Event, Message, Receipt, Survey, describeIssues } from '../../core/business-messages-api';
+import { Event, Message, Receipt, Survey } from '../../core/business-messages-api';
+import { describeIssues } from '../../core/validation-problems';
 import {
   DEFAULT_FAULTS,
   FAULT_STATUS,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { issueLines } from '../../core/validation-problems';
 import { signBody } from '../../webhook/signature';
 import { customerEvent, type CustomerAction, type CustomerContext } from './customer-events';
 import { timeline, type InspectedConversation, type TimelineItem } from './render';
@@ -240,7 +241,7 @@ async function main(): Promise<void> {
   const { values, positionals } = parseCommandLine();
   const parsed = Options.safeParse(values);
   if (!parsed.success) {
-    print(parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('\n'));
+    print(issueLines(parsed.error, { pathPrefix: '--', root: null }).join('\n'));
     print(USAGE);
     process.exit(2);
   }
