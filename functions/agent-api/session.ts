@@ -1,11 +1,11 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { TokenAuthenticator } from '../adapters/token-authenticator';
 import type { AgentRecord } from '../core/agent-record';
 import type {
   AgentAuthenticator,
   Authentication,
   RequestHeaders,
 } from '../ports/agent-authenticator';
-import { TokenAuthenticator } from './token-authenticator';
 
 /**
  * Console sessions for the token sign-in (local runs; behind Identity-Aware Proxy the proxy signs

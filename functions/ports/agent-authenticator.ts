@@ -3,7 +3,7 @@ import type { AgentRecord } from '../core/agent-record';
 /**
  * Who is calling the agent API. Production: Identity-Aware Proxy's signed header, mapped by
  * email to an agent record (functions/adapters/iap-agent-authenticator.ts); locally: static
- * bearer tokens from configuration (functions/agent-api/token-authenticator.ts).
+ * bearer tokens from configuration (functions/adapters/token-authenticator.ts).
  */
 export type RequestHeaders = Record<string, string | string[] | undefined>;
 

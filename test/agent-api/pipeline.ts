@@ -17,7 +17,7 @@ import {
 } from '../../functions/adapters/in-memory-event-bus';
 import { makeAgentApiHandler, type AgentApiDeps } from '../../functions/agent-api/handler';
 import { tokenSessions } from '../../functions/agent-api/session';
-import { TokenAuthenticator } from '../../functions/agent-api/token-authenticator';
+import { TokenAuthenticator } from '../../functions/adapters/token-authenticator';
 import { makeAutomationHandler } from '../../functions/automation/handler';
 import { makeClassifierHandler } from '../../functions/classifier/handler';
 import { AgentRecord, type AgentRecordInput } from '../../functions/core/agent-record';
@@ -30,7 +30,6 @@ import type { ConversationRecord } from '../../functions/local/bm-api-standin/st
 import { makeLiveAgentHandler, type LiveAgentOutcome } from '../../functions/live-agent/handler';
 import { sampleBrandDocument } from '../../functions/local/sample-brand';
 import { sha256Digest } from '../../functions/platform/digest';
-import { createLogger } from '../../functions/platform/logger';
 import { toPubSubCloudEvent } from '../../functions/platform/pubsub-cloud-event';
 import type { AgentAuthenticator } from '../../functions/ports/agent-authenticator';
 import type { ConversationStore } from '../../functions/ports/conversation-store';
@@ -40,6 +39,7 @@ import { makeSenderHandler } from '../../functions/sender/handler';
 import { ConversationRateLimiter } from '../../functions/sender/rate-limiter';
 import { tolerateMalformedJson } from '../../functions/platform/malformed-json';
 import { inboundEvent, type WebhookBody } from '../support/inbound-events';
+import { LogCapture } from '../support/log-capture';
 import { FakeClock, T0 } from '../support/sender-harness';
 
 export const BRAND = 'velo-cafe';
@@ -118,15 +118,9 @@ export async function startPipeline(options: PipelineOptions = {}) {
   const brands = new InMemoryBrandDirectory(
     options.brand === null ? [] : [options.brand ?? sampleBrandDocument()],
   );
-  const logs: Record<string, unknown>[] = [];
-  const logger = (component: string) =>
-    createLogger({
-      project: 'test-project',
-      component,
-      logContent: false,
-      now,
-      write: (line) => logs.push(JSON.parse(line) as Record<string, unknown>),
-    });
+  const capture = new LogCapture();
+  const logs = capture.entries;
+  const logger = (component: string) => capture.logger(component, { now });
   const digest = sha256Digest;
 
   const standin: Standin = createStandin({ now });

@@ -13,10 +13,10 @@ import { routedMessage } from '../../functions/core/routed-event';
 import { transition } from '../../functions/core/state-machine';
 import { sampleBrandDocument } from '../../functions/local/sample-brand';
 import { sha256Digest } from '../../functions/platform/digest';
-import { createLogger } from '../../functions/platform/logger';
 import { toPubSubCloudEvent } from '../../functions/platform/pubsub-cloud-event';
 import { keywordIntentMatcher } from '../../functions/ports/intent-matcher';
 import { inboundEvent, type WebhookBody } from '../support/inbound-events';
+import { LogCapture } from '../support/log-capture';
 
 export const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 export const START = new Date('2026-11-25T10:15:31.000Z');
@@ -38,7 +38,8 @@ export function automationHarness(options: HarnessOptions = {}) {
   const store = new InMemoryConversationStore({ now });
   const bus = new InMemoryEventBus({ now });
   const brands = options.brands ?? new InMemoryBrandDirectory([sampleBrandDocument()]);
-  const logs: string[] = [];
+  const capture = new LogCapture();
+  const logs = capture.lines;
   const outcomes: (AutomationOutcome | Error)[] = [];
   const handler = makeAutomationHandler({
     brands,
@@ -46,13 +47,7 @@ export function automationHarness(options: HarnessOptions = {}) {
     outcomes: store,
     history: store,
     bus,
-    log: createLogger({
-      project: 'test-project',
-      component: 'automation',
-      logContent: false,
-      write: (line) => logs.push(line),
-      now,
-    }),
+    log: capture.logger('automation', { now }),
     now,
     digest: sha256Digest,
     ...options.overrides,
@@ -101,7 +96,7 @@ export function automationHarness(options: HarnessOptions = {}) {
     quarantined: () => onTopic('quarantine'),
     routed: () => onTopic('automation'),
     text,
-    logLines: () => logs.map((l) => JSON.parse(l) as Record<string, unknown>),
+    logLines: () => capture.entries,
   };
 }
 

@@ -8,7 +8,6 @@ import { makeClassifierHandler } from '../../functions/classifier/handler';
 import { PermanentFailure } from '../../functions/core/failure';
 import { parseRoutedEvent } from '../../functions/core/routed-event';
 import { sha256Digest } from '../../functions/platform/digest';
-import { createLogger } from '../../functions/platform/logger';
 import { toPubSubCloudEvent } from '../../functions/platform/pubsub-cloud-event';
 import { reject, type ConversationStore } from '../../functions/ports/conversation-store';
 import type { FixtureName } from '../fixtures/webhook-events';
@@ -19,6 +18,7 @@ import {
   type BodyOptions,
   type WebhookBody,
 } from '../support/inbound-events';
+import { LogCapture } from '../support/log-capture';
 
 const NOW = new Date('2026-11-25T12:00:00.000Z');
 const TRACE = '105445aa7843bc8bf206b12000100000';
@@ -33,18 +33,13 @@ function classifier(setup: Setup = {}) {
   const store = new InMemoryConversationStore({ now: () => NOW });
   const bus = new InMemoryEventBus({ now: () => NOW });
   const brandSettings = new InMemoryBrandSettings(setup.brands);
-  const logs: Record<string, unknown>[] = [];
+  const capture = new LogCapture();
+  const logs = capture.entries;
   const handler = makeClassifierHandler({
     store: setup.store ?? store,
     brandSettings,
     bus,
-    log: createLogger({
-      project: 'test-project',
-      component: 'classifier',
-      logContent: setup.logContent ?? false,
-      write: (line) => logs.push(JSON.parse(line) as Record<string, unknown>),
-      now: () => NOW,
-    }),
+    log: capture.logger('classifier', { logContent: setup.logContent ?? false, now: () => NOW }),
     now: () => NOW,
     digest: sha256Digest,
   });

@@ -11,12 +11,12 @@ import { PubSubEventBus } from '../../functions/adapters/pubsub-event-bus';
 import { makeClassifierHandler } from '../../functions/classifier/handler';
 import { parseRoutedEvent } from '../../functions/core/routed-event';
 import { sha256Digest } from '../../functions/platform/digest';
-import { createLogger } from '../../functions/platform/logger';
 import { TOPICS, type Topic } from '../../functions/ports/event-bus';
 import type { FixtureName } from '../fixtures/webhook-events';
 import { countingFirestore } from '../support/counting-firestore';
 import { describeWithEmulators, uniqueProjectId } from '../support/emulators';
 import { inboundEvent, webhookBody, type BodyOptions } from '../support/inbound-events';
+import { LogCapture } from '../support/log-capture';
 
 const topicIds = Object.fromEntries(TOPICS.map((t) => [t, t])) as Record<Topic, string>;
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -40,7 +40,8 @@ describeWithEmulators('classifier end to end on the emulators', () => {
     'live-agent': [],
     quarantine: [],
   };
-  const logs: string[] = [];
+  const capture = new LogCapture();
+  const logs = capture.lines;
 
   beforeAll(async () => {
     admin = new PubSub({ projectId });
@@ -54,12 +55,7 @@ describeWithEmulators('classifier end to end on the emulators', () => {
       store,
       brandSettings: new FirestoreBrandSettings(db),
       bus,
-      log: createLogger({
-        project: projectId,
-        component: 'classifier',
-        logContent: false,
-        write: (line) => logs.push(line),
-      }),
+      log: capture.logger('classifier', { project: projectId }),
       now: () => new Date(),
       digest: sha256Digest,
     });

@@ -12,11 +12,11 @@ import { PubSubEventBus } from '../../functions/adapters/pubsub-event-bus';
 import { outboundId, type OutboundCommand } from '../../functions/core/outbound-command';
 import { createStandin, type Standin } from '../../functions/local/bm-api-standin/server';
 import type { ConversationRecord } from '../../functions/local/bm-api-standin/store';
-import { createLogger } from '../../functions/platform/logger';
 import { TOPICS, type Topic } from '../../functions/ports/event-bus';
 import { makeSenderHandler } from '../../functions/sender/handler';
 import { ConversationRateLimiter } from '../../functions/sender/rate-limiter';
 import { describeWithEmulators, uniqueProjectId } from '../support/emulators';
+import { LogCapture } from '../support/log-capture';
 import { RecordingOutboundLog } from '../support/outbound-log';
 import { TRACE, command, systemClock } from '../support/sender-harness';
 
@@ -60,12 +60,7 @@ describeWithEmulators('sender under functions-framework, pushed to by the Pub/Su
       api: new BusinessMessagesClient({ rootUrl, auth: 'none', timeoutMs: 5_000 }),
       outboundLog,
       bus,
-      log: createLogger({
-        project: projectId,
-        component: 'sender',
-        logContent: false,
-        write: () => undefined,
-      }),
+      log: new LogCapture().logger('sender', { project: projectId }),
       now: systemClock.now,
       limiter: new ConversationRateLimiter({
         limit: 60,

@@ -19,11 +19,11 @@ import {
   type StandinOptions,
 } from '../../functions/local/bm-api-standin/server';
 import type { ConversationRecord } from '../../functions/local/bm-api-standin/store';
-import { createLogger } from '../../functions/platform/logger';
 import { toPubSubCloudEvent } from '../../functions/platform/pubsub-cloud-event';
 import type { BusinessMessagesApi } from '../../functions/ports/business-messages';
 import { makeSenderHandler, type SendResult } from '../../functions/sender/handler';
 import { ConversationRateLimiter } from '../../functions/sender/rate-limiter';
+import { LogCapture } from './log-capture';
 import { RecordingOutboundLog } from './outbound-log';
 
 export const T0 = new Date('2026-11-25T12:00:00.000Z');
@@ -161,7 +161,8 @@ export async function startSender(options: SenderHarnessOptions = {}): Promise<S
   const client = new BusinessMessagesClient({ rootUrl, auth: 'none', timeoutMs: 5_000 });
   const outboundLog = new RecordingOutboundLog(new InMemoryConversationStore({ now: clock.now }));
   const bus = new InMemoryEventBus(options.bus);
-  const logs: Record<string, unknown>[] = [];
+  const capture = new LogCapture();
+  const logs = capture.entries;
   const limiter = new ConversationRateLimiter({
     limit: 60,
     windowMs: 60_000,
@@ -173,13 +174,7 @@ export async function startSender(options: SenderHarnessOptions = {}): Promise<S
     api: options.api ? options.api(client) : client,
     outboundLog,
     bus,
-    log: createLogger({
-      project: 'test-project',
-      component: 'sender',
-      logContent: options.logContent ?? false,
-      now: clock.now,
-      write: (line) => logs.push(JSON.parse(line) as Record<string, unknown>),
-    }),
+    log: capture.logger('sender', { logContent: options.logContent ?? false, now: clock.now }),
     now: clock.now,
     limiter,
   });

@@ -4,10 +4,10 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { EventBus } from '../../functions/ports/event-bus';
 import { sha256Digest } from '../../functions/platform/digest';
-import { createLogger } from '../../functions/platform/logger';
 import { makeWebhookHandler } from '../../functions/webhook/handler';
 import { tolerateMalformedJson } from '../../functions/platform/malformed-json';
 import { signBody } from '../../functions/webhook/signature';
+import { LogCapture } from './log-capture';
 
 export const PARTNER_KEY = 'test-partner-key';
 export const CLIENT_TOKEN = 'test-client-token';
@@ -29,11 +29,8 @@ export function webhookServer(
         WEBHOOK_MAX_BODY_BYTES: options.maxBodyBytes ?? 256 * 1024,
       },
       bus,
-      log: createLogger({
-        project: 'test-project',
-        component: 'webhook',
+      log: new LogCapture(options.logs).logger('webhook', {
         logContent: options.logContent ?? false,
-        write: (line) => options.logs?.push(line),
       }),
       now: () => FIXED_NOW,
       newTraceId: () => 'f'.repeat(32),
