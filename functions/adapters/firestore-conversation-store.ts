@@ -1,5 +1,6 @@
 import {
   Timestamp,
+  type CollectionReference,
   type DocumentData,
   type DocumentReference,
   type DocumentSnapshot,
@@ -12,6 +13,7 @@ import {
   MESSAGE_LOG_TTL_DAYS,
   MessageLogEntry as MessageLogEntrySchema,
   PROCESSED_MARKER_TTL_DAYS,
+  ProcessedMarker as ProcessedMarkerSchema,
   RecordedRouting as RecordedRoutingSchema,
   applyBotOutcome,
   checkListQuery,
@@ -22,6 +24,7 @@ import {
   type MessageLogEntry,
   type ProcessedMarker,
 } from '../core/conversation';
+import { Erasure, predatesErasure } from '../core/erasure';
 import { PermanentFailure } from '../core/failure';
 import type { InboundEvent } from '../core/inbound-event';
 import { logsMessage, receiptTargets, receiptWrites } from '../core/state-machine';
@@ -29,9 +32,13 @@ import type {
   ApplyInboundResult,
   BotOutcomeResult,
   ConversationQuery,
+  ConversationRecord,
+  ConversationRecords,
   ConversationStore,
   Decide,
+  ErasureReport,
   OutboundLog,
+  StoredMarker,
   UpdateFn,
   UpdateResult,
 } from '../ports/conversation-store';
@@ -46,12 +53,14 @@ import { fromFirestore } from './firestore-values';
  *   keyed by its dedupe key and created (`create()`) in the transaction that applies it, so the
  *   entry is also the event's processed marker; our sends are keyed by their message/event ID;
  * - `conversations/{conversationId}/processed/{key}`: the marker of an event that logs no
- *   message (receipts, typing), and `u:{idempotencyKey}` of an applied update.
+ *   message (receipts, typing), and `u:{idempotencyKey}` of an applied update;
+ * - `erasures/{conversationId}`: the content-free tombstone of an erased conversation, read in
+ *   the transaction that applies an event, so events from before the erasure are dropped.
  *
  * Log entries and markers carry `expireAt` for a TTL policy. Times are Timestamps at the top
  * level of each document (queried, ordered, expired on) and ISO strings inside maps.
  */
-export class FirestoreConversationStore implements ConversationStore {
+export class FirestoreConversationStore implements ConversationStore, ConversationRecords {
   private readonly now: () => Date;
 
   constructor(
@@ -66,13 +75,19 @@ export class FirestoreConversationStore implements ConversationStore {
     const marker = conversation
       .collection(logsMessage(event.kind) ? 'messages' : 'processed')
       .doc(firestoreId(event.dedupeKey));
+    const tombstone = this.erasureRef(event.conversationId);
     return this.transaction(async (tx): Promise<ApplyInboundResult> => {
-      const [current, done] = await tx.getAll(conversation, marker);
+      // One round trip for all three: the tombstone costs a document read, not a wait.
+      const [current, done, erased] = await tx.getAll(conversation, marker, tombstone);
       if (done?.exists) {
         const previous = RecordedRoutingSchema.safeParse(fromFirestore(done.get('routing')));
         return previous.success
           ? { duplicate: true, previous: previous.data }
           : { duplicate: true };
+      }
+      const erasure = erased?.exists ? parseStored(Erasure, erased) : undefined;
+      if (erasure && predatesErasure(event.occurredAt, erasure)) {
+        return { duplicate: true, erased: true };
       }
       const result = decide(readConversation(current));
       const targets = receiptTargets(result);
@@ -191,6 +206,54 @@ export class FirestoreConversationStore implements ConversationStore {
     });
   }
 
+  async exportConversation(conversationId: string): Promise<ConversationRecord> {
+    const ref = this.conversationRef(conversationId);
+    const [conversation, messages, processed, erased] = await Promise.all([
+      ref.get(),
+      ref.collection('messages').orderBy('at').get(),
+      ref.collection('processed').get(),
+      this.erasureRef(conversationId).get(),
+    ]);
+    return {
+      conversation: readConversation(conversation),
+      messages: messages.docs.flatMap((d) => readEntry(d) ?? []),
+      markers: processed.docs.map((d) => readMarker(d)),
+      erasedAt: erased.exists ? parseStored(Erasure, erased).erasedAt : null,
+    };
+  }
+
+  async eraseConversation(conversationId: string, erasedAt: Date): Promise<ErasureReport> {
+    const ref = this.conversationRef(conversationId);
+    // The tombstone first: a transaction applying an event either committed before it (and what
+    // it wrote is deleted below) or reads it and drops the event.
+    await this.erasureRef(conversationId).set({ erasedAt: Timestamp.fromDate(erasedAt) });
+    const deleted: Record<string, number> = { messages: 0, processed: 0 };
+    // Every subcollection, not only the known ones: anything keyed by the conversation goes.
+    for (const collection of await ref.listCollections()) {
+      deleted[collection.id] = await this.deleteAll(collection);
+    }
+    const existed = (await ref.get()).exists;
+    if (existed) await ref.delete();
+    return { conversation: existed, deleted };
+  }
+
+  /** Deletes a collection's documents in batches; how many there were. */
+  private async deleteAll(collection: CollectionReference): Promise<number> {
+    let count = 0;
+    for (;;) {
+      const page = await collection.select().limit(ERASE_BATCH).get();
+      if (page.empty) return count;
+      const batch = this.db.batch();
+      for (const doc of page.docs) batch.delete(doc.ref);
+      await batch.commit();
+      count += page.size;
+    }
+  }
+
+  private erasureRef(conversationId: string): DocumentReference {
+    return this.db.collection('erasures').doc(firestoreId(conversationId));
+  }
+
   private conversationRef(conversationId: string): DocumentReference {
     return this.db.collection('conversations').doc(firestoreId(conversationId));
   }
@@ -211,6 +274,8 @@ export class FirestoreConversationStore implements ConversationStore {
 }
 
 const ALREADY_EXISTS = 6;
+/** Deletes per batched write while erasing: well inside a request's size limit. */
+const ERASE_BATCH = 400;
 
 // ---------------------------------------------------------------------------------------------
 // Document IDs
@@ -267,6 +332,18 @@ function markerToDoc(marker: ProcessedMarker): DocumentData {
 function readConversation(snapshot: DocumentSnapshot | undefined): Conversation | null {
   if (!snapshot?.exists) return null;
   return parseStored(ConversationSchema, snapshot);
+}
+
+/** An inbound event's marker as the core defines it; an update's (`u:…`) has only key and time. */
+function readMarker(snapshot: DocumentSnapshot): StoredMarker {
+  const data = fromFirestore(snapshot.data());
+  const inbound = ProcessedMarkerSchema.safeParse(data);
+  if (inbound.success) return inbound.data;
+  const { key, recordedAt } = (data ?? {}) as { key?: unknown; recordedAt?: unknown };
+  return {
+    key: typeof key === 'string' ? key : snapshot.id,
+    ...(typeof recordedAt === 'string' ? { recordedAt } : {}),
+  };
 }
 
 function readEntry(snapshot: DocumentSnapshot | undefined): MessageLogEntry | undefined {

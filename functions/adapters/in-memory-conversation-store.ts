@@ -9,6 +9,7 @@ import {
   type ProcessedMarker,
   type RecordedRouting,
 } from '../core/conversation';
+import { predatesErasure } from '../core/erasure';
 import { PermanentFailure } from '../core/failure';
 import type { InboundEvent } from '../core/inbound-event';
 import { logsMessage, receiptWrites } from '../core/state-machine';
@@ -16,8 +17,11 @@ import type {
   ApplyInboundResult,
   BotOutcomeResult,
   ConversationQuery,
+  ConversationRecord,
+  ConversationRecords,
   ConversationStore,
   Decide,
+  ErasureReport,
   OutboundLog,
   UpdateFn,
   UpdateResult,
@@ -38,8 +42,10 @@ interface Held {
  * operations run one at a time, like Firestore transactions on one document; values are copied
  * in and out, so callers never share objects with the store.
  */
-export class InMemoryConversationStore implements ConversationStore {
+export class InMemoryConversationStore implements ConversationStore, ConversationRecords {
   private readonly held = new Map<string, Held>();
+  /** Tombstones of erased conversations: when each was erased. */
+  private readonly erasures = new Map<string, string>();
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly now: () => Date;
 
@@ -54,6 +60,10 @@ export class InMemoryConversationStore implements ConversationStore {
         return marker.routing
           ? { duplicate: true, previous: copy(marker.routing) }
           : { duplicate: true };
+      }
+      const erasedAt = this.erasures.get(event.conversationId);
+      if (erasedAt !== undefined && predatesErasure(event.occurredAt, { erasedAt })) {
+        return { duplicate: true, erased: true };
       }
       const result = decide(copy(held.conversation));
       const receipts = receiptWrites(result, held.messages);
@@ -152,6 +162,37 @@ export class InMemoryConversationStore implements ConversationStore {
         this.now().toISOString(),
       );
       if (merged) held.messages.set(id, merged);
+    });
+  }
+
+  exportConversation(conversationId: string): Promise<ConversationRecord> {
+    return this.exclusive(conversationId, (held) => {
+      const messages = [...held.messages.values()];
+      messages.sort((a, b) => compare(a.at, b.at) || compare(a.key, b.key));
+      return copy({
+        conversation: held.conversation,
+        messages,
+        markers: [
+          ...held.processed.values(),
+          ...[...held.updates].map((key) => ({ key: `u:${key}` })),
+        ],
+        erasedAt: this.erasures.get(conversationId) ?? null,
+      });
+    });
+  }
+
+  eraseConversation(conversationId: string, erasedAt: Date): Promise<ErasureReport> {
+    return this.exclusive(conversationId, (held) => {
+      this.erasures.set(conversationId, erasedAt.toISOString());
+      const report: ErasureReport = {
+        conversation: held.conversation !== null,
+        deleted: {
+          messages: held.messages.size,
+          processed: held.processed.size + held.updates.size,
+        },
+      };
+      this.held.delete(conversationId);
+      return report;
     });
   }
 

@@ -81,6 +81,13 @@ export function makeClassifierHandler(deps: ClassifierDeps) {
         ...(busMessageId ? { busMessageId } : {}),
         content: contentOf(event),
       };
+      if (applied.duplicate && applied.erased) {
+        log.info(`${event.kind} event from before the conversation's erasure dropped`, {
+          event: 'event_dropped_erased',
+          kind: event.kind,
+        });
+        return { status: 'not-routed', reason: 'erased', duplicate: true };
+      }
       if (applied.duplicate) {
         log.info(`duplicate ${event.kind} event: state unchanged`, {
           event: 'event_duplicate',

@@ -2,9 +2,10 @@ import type {
   Conversation,
   ConversationState,
   MessageLogEntry,
+  OutboundContent,
   RecordedRouting,
 } from '../core/conversation';
-import type { InboundEvent } from '../core/inbound-event';
+import type { InboundEvent, InboundEventKind } from '../core/inbound-event';
 import type { Transition } from '../core/state-machine';
 
 /**
@@ -31,10 +32,8 @@ export interface OutboundLog {
       status: DeliveryStatus;
       at: Date;
       reason?: string;
-      representativeType?: 'BOT' | 'HUMAN';
-      text?: string;
       causedBy: string;
-    },
+    } & OutboundContent,
   ): Promise<void>;
 }
 
@@ -42,8 +41,13 @@ export interface OutboundLog {
 export type Decide = (current: Conversation | null) => Transition;
 
 export type ApplyInboundResult =
-  /** Already applied: nothing changed; `previous` is what the first delivery decided. */
-  { duplicate: true; previous?: RecordedRouting } | { duplicate: false; result: Transition };
+  /**
+   * Already applied: nothing changed; `previous` is what the first delivery decided. `erased`:
+   * the conversation was erased after this event happened (functions/core/erasure.ts), so the
+   * event is dropped and nothing is routed (`previous` is absent).
+   */
+  | { duplicate: true; previous?: RecordedRouting; erased?: true }
+  | { duplicate: false; result: Transition };
 
 export type BotOutcomeResult = {
   /** `ignored`: the bot no longer has the conversation; `no-conversation`: it doesn't exist. */
@@ -116,4 +120,43 @@ export interface ConversationStore extends OutboundLog {
     idempotencyKey: string,
     fn: UpdateFn,
   ): Promise<UpdateResult>;
+}
+
+/** A `processed` marker as stored: an inbound event's (kind, routing) or an update's (`u:…`). */
+export interface StoredMarker {
+  key: string;
+  kind?: InboundEventKind;
+  recordedAt?: string;
+  routing?: RecordedRouting;
+}
+
+/** Everything the store holds about one conversation: a customer's access request. */
+export interface ConversationRecord {
+  conversation: Conversation | null;
+  /** The whole message log, oldest first. */
+  messages: MessageLogEntry[];
+  markers: StoredMarker[];
+  /** When the conversation was last erased (its tombstone), or null. */
+  erasedAt: string | null;
+}
+
+/** What an erasure removed. */
+export interface ErasureReport {
+  conversation: boolean;
+  /** Documents deleted per kind of record (`messages`, `processed`, …). */
+  deleted: Record<string, number>;
+}
+
+/**
+ * The store as an operator uses it for customers' data requests (functions/ops). Both stores
+ * implement it and pass the same contract suite.
+ */
+export interface ConversationRecords {
+  exportConversation(conversationId: string): Promise<ConversationRecord>;
+  /**
+   * Leaves a content-free tombstone, then deletes the conversation, its message log and its
+   * markers. From then on `applyInbound` drops every event that happened up to `erasedAt`
+   * (`{duplicate: true, erased: true}`), so a redelivery cannot bring the content back.
+   */
+  eraseConversation(conversationId: string, erasedAt: Date): Promise<ErasureReport>;
 }

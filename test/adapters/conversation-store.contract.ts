@@ -4,6 +4,7 @@ import type { InboundEvent } from '../../functions/core/inbound-event';
 import { transition } from '../../functions/core/state-machine';
 import {
   reject,
+  type ConversationRecords,
   type ConversationStore,
   type UpdateFn,
 } from '../../functions/ports/conversation-store';
@@ -11,7 +12,7 @@ import { eventOf, type BodyOptions } from '../support/inbound-events';
 import type { FixtureName } from '../fixtures/webhook-events';
 
 export interface StoreHarness {
-  store: ConversationStore;
+  store: ConversationStore & ConversationRecords;
   close(): Promise<void>;
 }
 
@@ -33,7 +34,7 @@ const settings = { missThreshold: 2 };
  */
 export function conversationStoreContract(make: (clock: TestClock) => Promise<StoreHarness>) {
   let harness: StoreHarness;
-  let store: ConversationStore;
+  let store: ConversationStore & ConversationRecords;
   let clock: TestClock;
 
   beforeAll(async () => {
@@ -400,6 +401,92 @@ export function conversationStoreContract(make: (clock: TestClock) => Promise<St
           limit: 10,
         }),
       ).rejects.toThrow(RangeError);
+    });
+  });
+
+  describe('customers’ data requests (ConversationRecords)', () => {
+    const later = (id: string, requestId: string) =>
+      event('text', id, {
+        requestId,
+        patch: { message: { messageId: `m-${requestId}`, createTime: '2026-11-25T12:30:00Z' } },
+      });
+
+    it('exportConversation: the conversation, its whole log and its markers', async () => {
+      const id = unique('export');
+      await apply(event('text', id));
+      await apply(event('typing', id));
+      await store.updateConversation(id, 'close-1', (c) =>
+        c ? { ...c, state: 'closed' } : reject('x', 'x'),
+      );
+      const record = await store.exportConversation(id);
+      expect(record.conversation).toMatchObject({ id, state: 'closed' });
+      expect(record.messages.map((m) => m.kind)).toEqual(['text']);
+      expect(record.markers.map((m) => m.key).sort()).toEqual(
+        [event('typing', id).dedupeKey, 'u:close-1'].sort(),
+      );
+      expect(record.erasedAt).toBeNull();
+      expect(await store.exportConversation(unique('none'))).toEqual({
+        conversation: null,
+        messages: [],
+        markers: [],
+        erasedAt: null,
+      });
+    });
+
+    it('eraseConversation: everything goes; a tombstone without content stays', async () => {
+      const id = unique('erase');
+      await apply(event('text', id));
+      await apply(event('typing', id));
+      await store.recordOutbound(id, {
+        id: 'reply-1',
+        kind: 'message',
+        status: 'SENT',
+        at: new Date('2026-11-25T10:16:00.000Z'),
+        text: 'We open at 9.',
+        causedBy: 'r:req-1',
+      });
+      const report = await store.eraseConversation(id, clock.now());
+      expect(report).toEqual({ conversation: true, deleted: { messages: 2, processed: 1 } });
+      expect(await store.getConversation(id)).toBeNull();
+      expect(await store.exportConversation(id)).toEqual({
+        conversation: null,
+        messages: [],
+        markers: [],
+        erasedAt: clock.now().toISOString(),
+      });
+    });
+
+    it('an event from before the erasure, delivered again, is dropped', async () => {
+      const id = unique('redelivered');
+      const text = event('text', id);
+      await apply(text);
+      await store.eraseConversation(id, clock.now());
+      const decide = jest.fn((current: Conversation | null) =>
+        transition(current, text, clock.now(), settings),
+      );
+      expect(await store.applyInbound(text, decide)).toEqual({ duplicate: true, erased: true });
+      expect(decide).not.toHaveBeenCalled();
+      expect(await apply(event('liveAgentRequest', id))).toEqual({
+        duplicate: true,
+        erased: true,
+      });
+      expect(await store.exportConversation(id)).toMatchObject({
+        conversation: null,
+        messages: [],
+        markers: [],
+      });
+    });
+
+    it('a customer who writes after the erasure starts a new conversation', async () => {
+      const id = unique('after');
+      await apply(event('text', id));
+      await store.eraseConversation(id, clock.now());
+      clock.set('2026-11-25T12:31:00.000Z');
+      expect(await apply(later(id, 'after-1'))).toMatchObject({ duplicate: false });
+      const record = await store.exportConversation(id);
+      expect(record.conversation).toMatchObject({ id, version: 1 });
+      expect(record.messages.map((m) => m.key)).toEqual(['r:after-1']);
+      expect(record.erasedAt).toBe('2026-11-25T12:00:00.000Z');
     });
   });
 }
