@@ -1,6 +1,10 @@
 import type { Firestore } from '@google-cloud/firestore';
 import { AgentRecord, type AgentRecordInput } from '../core/agent-record';
-import { AgentDirectoryError, type WritableAgentDirectory } from '../ports/agent-directory';
+import {
+  AgentDirectoryError,
+  type AgentRecords,
+  type WritableAgentDirectory,
+} from '../ports/agent-directory';
 
 export interface FirestoreAgentDirectoryOptions {
   /** Collection of agent documents, one per agent ID. */
@@ -16,7 +20,7 @@ export interface FirestoreAgentDirectoryOptions {
  * cached per instance for a minute by default, so an agent's requests cost no read each; a
  * change (a brand taken away) is live within the TTL. Failures are not cached.
  */
-export class FirestoreAgentDirectory implements WritableAgentDirectory {
+export class FirestoreAgentDirectory implements WritableAgentDirectory, AgentRecords {
   private readonly cache = new Map<
     string,
     { until: number; value: Promise<AgentRecord | undefined> }
@@ -56,6 +60,34 @@ export class FirestoreAgentDirectory implements WritableAgentDirectory {
     return agent;
   }
 
+  async list(): Promise<AgentRecord[]> {
+    const snapshot = await this.db.collection(this.collection).get();
+    return snapshot.docs.map((doc) => this.parse(doc.id, doc.ref.path, doc.data()));
+  }
+
+  async get(agentId: string): Promise<AgentRecord | undefined> {
+    const doc = await this.db.collection(this.collection).doc(agentId).get();
+    return doc.exists ? this.parse(doc.id, doc.ref.path, doc.data()) : undefined;
+  }
+
+  async remove(agentId: string): Promise<boolean> {
+    const ref = this.db.collection(this.collection).doc(agentId);
+    const existed = (await ref.get()).exists;
+    if (existed) await ref.delete();
+    this.cache.clear();
+    return existed;
+  }
+
+  private parse(agentId: string, path: string, data: unknown): AgentRecord {
+    const parsed = AgentRecord.safeParse({ ...(data as object), agentId });
+    if (parsed.success) return parsed.data;
+    throw new AgentDirectoryError(
+      `${path} is not a valid agent: ${parsed.error.issues
+        .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+        .join('; ')}`,
+    );
+  }
+
   private async read(email: string): Promise<AgentRecord | undefined> {
     const snapshot = await this.db
       .collection(this.collection)
@@ -66,15 +98,6 @@ export class FirestoreAgentDirectory implements WritableAgentDirectory {
       throw new AgentDirectoryError(`more than one agent in ${this.collection} has this email`);
     }
     const doc = snapshot.docs[0];
-    if (!doc) return undefined;
-    const parsed = AgentRecord.safeParse({ ...doc.data(), agentId: doc.id });
-    if (!parsed.success) {
-      throw new AgentDirectoryError(
-        `${doc.ref.path} is not a valid agent: ${parsed.error.issues
-          .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-          .join('; ')}`,
-      );
-    }
-    return parsed.data;
+    return doc ? this.parse(doc.id, doc.ref.path, doc.data()) : undefined;
   }
 }

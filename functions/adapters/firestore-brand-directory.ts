@@ -1,8 +1,9 @@
 import type { DocumentData, Firestore } from '@google-cloud/firestore';
 import type { BrandConfig } from '../core/brand-config';
 import { BrandConfigError, loadBrandConfig } from '../core/brand-config';
-import type { WritableBrandDirectory } from '../ports/brand-directory';
+import type { BrandDocuments, WritableBrandDirectory } from '../ports/brand-directory';
 import { firestoreId } from './firestore-conversation-store';
+import { fromFirestore } from './firestore-values';
 
 export interface FirestoreBrandDirectoryOptions {
   /** Collection of brand documents, one per brand ID. */
@@ -27,7 +28,7 @@ interface CacheEntry {
  * per message and an edit is live within the TTL. Failures, an invalid document among them, are
  * not cached (a missing brand is not a failure), so a fix is live at once.
  */
-export class FirestoreBrandDirectory implements WritableBrandDirectory {
+export class FirestoreBrandDirectory implements WritableBrandDirectory, BrandDocuments {
   private readonly cache = new Map<string, CacheEntry>();
   private readonly collection: string;
   private readonly ttlMs: number;
@@ -65,6 +66,24 @@ export class FirestoreBrandDirectory implements WritableBrandDirectory {
       .set(document as DocumentData);
     this.cache.delete(config.brandId);
     return config;
+  }
+
+  async document(brandId: string): Promise<Record<string, unknown> | undefined> {
+    const document = await this.read(brandId);
+    return document === undefined
+      ? undefined
+      : (fromFirestore(document) as Record<string, unknown>);
+  }
+
+  async documents(): Promise<{ brandId: string; document: Record<string, unknown> }[]> {
+    const snapshot = await this.firestore.collection(this.collection).get();
+    return snapshot.docs.map((doc) => {
+      const document = fromFirestore(doc.data()) as Record<string, unknown>;
+      return {
+        brandId: typeof document.brandId === 'string' ? document.brandId : doc.id,
+        document,
+      };
+    });
   }
 
   /** The cached read of the brand's document, or a new one. */

@@ -7,7 +7,12 @@ import {
 } from '@google-cloud/firestore';
 import { Conversation as ConversationSchema, type Conversation } from '../core/conversation';
 import { FEED_NOTICE_TTL_HOURS, FeedNotice } from '../core/feed-notice';
-import type { ConversationFeed, FeedNotices, FeedWatcher } from '../ports/conversation-feed';
+import type {
+  ConversationFeed,
+  FeedNoticeRecords,
+  FeedNotices,
+  FeedWatcher,
+} from '../ports/conversation-feed';
 import { firestoreId } from './firestore-conversation-store';
 import { fromFirestore } from './firestore-values';
 
@@ -39,7 +44,7 @@ const HOUR_MS = 60 * 60 * 1000;
  *
  * `ready` follows once every listener has delivered its first snapshot.
  */
-export class FirestoreConversationFeed implements ConversationFeed, FeedNotices {
+export class FirestoreConversationFeed implements ConversationFeed, FeedNotices, FeedNoticeRecords {
   private readonly conversations: string;
   private readonly notices: string;
   private readonly now: () => Date;
@@ -145,6 +150,29 @@ export class FirestoreConversationFeed implements ConversationFeed, FeedNotices 
       if ((error as { code?: unknown }).code === ALREADY_EXISTS) return;
       throw error;
     }
+  }
+
+  async conversationNotices(conversationId: string, brandId?: string): Promise<FeedNotice[]> {
+    const snapshot = await this.noticesAbout(conversationId, brandId).get();
+    return snapshot.docs.flatMap((doc) => this.readNotice(doc) ?? []);
+  }
+
+  async eraseNotices(conversationId: string, brandId?: string): Promise<number> {
+    const snapshot = await this.noticesAbout(conversationId, brandId).select().get();
+    const writer = this.db.bulkWriter();
+    for (const doc of snapshot.docs) void writer.delete(doc.ref);
+    await writer.close();
+    return snapshot.size;
+  }
+
+  /**
+   * A conversation's notices: under its brand when known, else in every brand's (a collection
+   * group query, which needs its single-field index exemption in production).
+   */
+  private noticesAbout(conversationId: string, brandId: string | undefined) {
+    const notices =
+      brandId === undefined ? this.db.collectionGroup('notices') : this.noticesOf(brandId);
+    return notices.where('conversationId', '==', conversationId);
   }
 
   private noticesOf(brandId: string) {

@@ -27,3 +27,12 @@ export class AgentDirectoryError extends Error {
     this.name = 'AgentDirectoryError';
   }
 }
+
+/** The directory as an operator manages it (functions/ops). */
+export interface AgentRecords {
+  /** Every agent, by agent ID; an invalid document throws `AgentDirectoryError`. */
+  list(): Promise<AgentRecord[]>;
+  get(agentId: string): Promise<AgentRecord | undefined>;
+  /** Whether there was such an agent. */
+  remove(agentId: string): Promise<boolean>;
+}

@@ -27,3 +27,12 @@ export interface WritableBrandDirectory extends BrandDirectory {
   /** Validates `document` and stores it as the configuration of its `brandId`. */
   put(document: unknown): Promise<BrandConfig>;
 }
+
+/**
+ * Brand documents as stored, valid or not: what an operator pulls, lists and compares before a
+ * push (functions/ops). Reading one never validates it, so a broken document can be fixed.
+ */
+export interface BrandDocuments {
+  document(brandId: string): Promise<Record<string, unknown> | undefined>;
+  documents(): Promise<{ brandId: string; document: Record<string, unknown> }[]>;
+}

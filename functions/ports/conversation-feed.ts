@@ -33,3 +33,13 @@ export interface FeedNotices {
   /** Idempotent on `notice.key`: a redelivered notice is delivered once. */
   publish(notice: FeedNotice): Promise<void>;
 }
+
+/**
+ * The notices kept about one conversation, as an operator reads and erases them for a
+ * customer's data request (functions/ops). Without `brandId`, every brand's are searched.
+ */
+export interface FeedNoticeRecords {
+  conversationNotices(conversationId: string, brandId?: string): Promise<FeedNotice[]>;
+  /** Deletes them; how many there were. */
+  eraseNotices(conversationId: string, brandId?: string): Promise<number>;
+}

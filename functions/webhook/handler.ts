@@ -2,7 +2,7 @@ import type { Request, Response } from '@google-cloud/functions-framework';
 import { classifyFailure } from '../core/failure';
 import type { Digest, InboundEvent } from '../core/inbound-event';
 import { contentOf, parseInboundEvent } from '../core/inbound-event';
-import type { EventBus } from '../ports/event-bus';
+import type { EventBus, OutgoingMessage } from '../ports/event-bus';
 import { type Logger, eventLabels } from '../platform/logger';
 import { capAttributes, makeQuarantine } from '../platform/quarantine';
 import { traceIdFromHeaders } from '../platform/trace';
@@ -135,23 +135,7 @@ export function makeWebhookHandler(deps: WebhookDeps) {
     raw: Buffer,
     meta: { traceId: string; receivedAt: string },
   ) {
-    // Within Pub/Sub's limits by the schema's byte limits; capped all the same, as every
-    // attribute any function publishes is.
-    const attributes: InboundAttributes = {
-      brand: event.brandId,
-      agent: event.agent,
-      conversation: event.conversationId,
-      kind: event.kind,
-      dedupeKey: event.dedupeKey,
-      traceId: meta.traceId,
-      receivedAt: meta.receivedAt,
-    };
-    // The bytes Google signed travel as they came: every later function parses the same input.
-    const id = await bus.publish('inbound', {
-      data: raw,
-      attributes: capAttributes(attributes),
-      orderingKey: event.conversationId,
-    });
+    const id = await bus.publish('inbound', inboundMessage(event, raw, meta));
     deps.log
       .with({
         traceId: meta.traceId,
@@ -164,6 +148,30 @@ export function makeWebhookHandler(deps: WebhookDeps) {
         content: contentOf(event),
       });
   }
+}
+
+/**
+ * The `inbound` message of an accepted event; also what the operator toolkit's quarantine replay
+ * publishes, so a replayed event is indistinguishable from one the webhook accepted.
+ */
+export function inboundMessage(
+  event: InboundEvent,
+  raw: Uint8Array,
+  meta: { traceId: string; receivedAt: string },
+): OutgoingMessage {
+  // Within Pub/Sub's limits by the schema's byte limits; capped all the same, as every
+  // attribute any function publishes is.
+  const attributes: InboundAttributes = {
+    brand: event.brandId,
+    agent: event.agent,
+    conversation: event.conversationId,
+    kind: event.kind,
+    dedupeKey: event.dedupeKey,
+    traceId: meta.traceId,
+    receivedAt: meta.receivedAt,
+  };
+  // The bytes Google signed travel as they came: every later function parses the same input.
+  return { data: raw, attributes: capAttributes(attributes), orderingKey: event.conversationId };
 }
 
 /** What a quarantined body carries beside its reason: when, its trace, and what it names. */
