@@ -570,6 +570,7 @@ export function makeAgentApiHandler(deps: AgentApiDeps) {
           displayName: brand.displayName,
           defaultLocale: brand.defaultLocale,
           locales: brand.locales,
+          places: brand.places ?? {},
           cannedResponses: brand.cannedResponses ?? [],
         };
       }
@@ -580,7 +581,14 @@ export function makeAgentApiHandler(deps: AgentApiDeps) {
         error,
       });
     }
-    return { brandId, displayName: brandId, defaultLocale: null, locales: [], cannedResponses: [] };
+    return {
+      brandId,
+      displayName: brandId,
+      defaultLocale: null,
+      locales: [],
+      places: {},
+      cannedResponses: [],
+    };
   }
 
   /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AgentRecord } from '../core/agent-record';
-import { CannedResponse, LocaleTag } from '../core/brand-config';
+import { CannedResponse, LocaleTag, Place } from '../core/brand-config';
 import {
   Assignee,
   ConversationState,
@@ -152,6 +152,8 @@ export const BrandView = z
     displayName: z.string(),
     defaultLocale: LocaleTag.nullable(),
     locales: z.array(LocaleTag),
+    /** The brand's places by Google Place ID, so a conversation's entry shows a name. */
+    places: z.record(z.string(), Place),
     cannedResponses: z.array(CannedResponse),
   })
   .meta({ id: 'BrandView' });

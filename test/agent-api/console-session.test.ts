@@ -51,6 +51,11 @@ describe('console sign-in', () => {
           displayName: 'Vélo Café',
           defaultLocale: 'fr',
           locales: ['en', 'fr'],
+          places: {
+            ChIJN1t_tDeuEmsRUsoyG83frY4: {
+              name: { en: 'Vélo Café Canal Saint-Martin', fr: 'Vélo Café Canal Saint-Martin' },
+            },
+          },
           cannedResponses: expect.arrayContaining([
             expect.objectContaining({
               shortcut: 'hours',
