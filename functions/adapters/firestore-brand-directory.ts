@@ -1,6 +1,6 @@
 import type { DocumentData, Firestore } from '@google-cloud/firestore';
 import type { BrandConfig } from '../core/brand-config';
-import { BrandConfigError, loadBrandConfig } from '../core/brand-config';
+import { routingSettingsOf, type RoutingSettings } from '../core/routing';
 import type { BrandDocuments, WritableBrandDirectory } from '../ports/brand-directory';
 import { firestoreId } from './firestore-conversation-store';
 import { fromFirestore } from './firestore-values';
@@ -24,8 +24,9 @@ interface CacheEntry {
 /**
  * Brand configurations in Firestore, `brands/{brandId}` (the ID escaped like every document ID
  * of ours): the document is the configuration as written (the sample brand's JSON file is one).
- * Reads are cached per instance for a minute by default, so a busy conversation costs no read
- * per message and an edit is live within the TTL. Failures, an invalid document among them, are
+ * Reads are cached per instance for a minute by default (`cacheTtlMs`), one read serving the
+ * bot's configuration, the dedicated flag and the classifier's routing settings, so a busy
+ * conversation costs no read per message and an edit is live within the TTL. Failures, an invalid document among them, are
  * not cached (a missing brand is not a failure), so a fix is live at once.
  */
 export class FirestoreBrandDirectory implements WritableBrandDirectory, BrandDocuments {
@@ -58,7 +59,12 @@ export class FirestoreBrandDirectory implements WritableBrandDirectory, BrandDoc
     return document?.dedicated === true;
   }
 
+  async routingFor(brandId: string): Promise<RoutingSettings> {
+    return routingSettingsOf(await this.entry(brandId).document);
+  }
+
   async put(document: unknown): Promise<BrandConfig> {
+    const { loadBrandConfig } = await brandConfigModule();
     const config = loadBrandConfig(document);
     await this.firestore
       .collection(this.collection)
@@ -109,8 +115,12 @@ export class FirestoreBrandDirectory implements WritableBrandDirectory, BrandDoc
     return snapshot.exists ? snapshot.data() : undefined;
   }
 
-  private validate(brandId: string, document: DocumentData | undefined): BrandConfig | undefined {
+  private async validate(
+    brandId: string,
+    document: DocumentData | undefined,
+  ): Promise<BrandConfig | undefined> {
     if (document === undefined) return undefined;
+    const { BrandConfigError, loadBrandConfig } = await brandConfigModule();
     const config = loadBrandConfig(document);
     if (config.brandId !== brandId) {
       throw new BrandConfigError(brandId, [
@@ -120,3 +130,9 @@ export class FirestoreBrandDirectory implements WritableBrandDirectory, BrandDoc
     return config;
   }
 }
+
+/**
+ * The brand schema, loaded on the first validation: the classifier reads only routing settings
+ * through this directory and never pays for building the schema at its cold start.
+ */
+const brandConfigModule = () => import('../core/brand-config');

@@ -1,5 +1,6 @@
 import type { BrandConfig } from '../core/brand-config';
 import { BrandConfigError, loadBrandConfig } from '../core/brand-config';
+import { routingSettingsOf, type RoutingSettings } from '../core/routing';
 import type { WritableBrandDirectory } from '../ports/brand-directory';
 
 interface Stored {
@@ -30,6 +31,10 @@ export class InMemoryBrandDirectory implements WritableBrandDirectory {
         document !== null &&
         (document as { dedicated?: unknown }).dedicated === true,
     );
+  }
+
+  routingFor(brandId: string): Promise<RoutingSettings> {
+    return Promise.resolve(routingSettingsOf(this.brands.get(brandId)?.document));
   }
 
   put(document: unknown): Promise<BrandConfig> {

@@ -11,13 +11,14 @@ import { transition } from '../core/state-machine';
 import { type Logger, eventLabels } from '../platform/logger';
 import { capAttributes, makeQuarantine, receiveJson } from '../platform/quarantine';
 import { traceOfEvent } from '../platform/trace';
-import type { BrandSettings } from '../ports/brand-settings';
+import type { BrandDirectory } from '../ports/brand-directory';
 import type { ConversationStore } from '../ports/conversation-store';
 import type { EventBus } from '../ports/event-bus';
 
 export interface ClassifierDeps {
   store: ConversationStore;
-  brandSettings: BrandSettings;
+  /** Only each brand's routing settings, read without validating the rest of its document. */
+  brands: Pick<BrandDirectory, 'routingFor'>;
   bus: EventBus;
   log: Logger;
   now: () => Date;
@@ -62,7 +63,7 @@ export function makeClassifierHandler(deps: ClassifierDeps) {
     });
 
     try {
-      const settings = await deps.brandSettings.routingFor(event.brandId);
+      const settings = await deps.brands.routingFor(event.brandId);
       const now = deps.now();
       const applied = await store.applyInbound(event, (current) =>
         transition(current, event, now, settings),

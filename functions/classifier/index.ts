@@ -1,7 +1,7 @@
 import { Firestore } from '@google-cloud/firestore';
 import * as ff from '@google-cloud/functions-framework';
 import { PubSub } from '@google-cloud/pubsub';
-import { FirestoreBrandSettings } from '../adapters/firestore-brand-settings';
+import { FirestoreBrandDirectory } from '../adapters/firestore-brand-directory';
 import { FirestoreConversationStore } from '../adapters/firestore-conversation-store';
 import { PubSubEventBus } from '../adapters/pubsub-event-bus';
 import { loadConfig, topicIds } from '../platform/config';
@@ -25,7 +25,7 @@ const handler = bootstrap('classifier', () => {
   const now = () => new Date();
   return makeClassifierHandler({
     store: new FirestoreConversationStore(db, { now }),
-    brandSettings: new FirestoreBrandSettings(db, { now }),
+    brands: new FirestoreBrandDirectory(db),
     bus: new PubSubEventBus(new PubSub({ projectId: config.GOOGLE_CLOUD_PROJECT }), {
       topicIds: topicIds(config),
     }),

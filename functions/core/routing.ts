@@ -16,6 +16,23 @@ export interface RoutingSettings {
 
 export const DEFAULT_MISS_THRESHOLD = 2;
 
+/**
+ * The routing settings in a stored brand document (`routing.missThreshold`), read from that
+ * field alone: the classifier keeps routing while the rest of the document is broken. The
+ * default when there is no document or the field is not a positive integer.
+ */
+export function routingSettingsOf(document: unknown): RoutingSettings {
+  const routing = (document as { routing?: { missThreshold?: unknown } } | null | undefined)
+    ?.routing;
+  const threshold = routing?.missThreshold;
+  return {
+    missThreshold:
+      typeof threshold === 'number' && Number.isInteger(threshold) && threshold > 0
+        ? threshold
+        : DEFAULT_MISS_THRESHOLD,
+  };
+}
+
 export function route(
   conversation: Conversation | null,
   event: InboundEvent,

@@ -1,4 +1,5 @@
 import type { BrandConfig } from '../core/brand-config';
+import type { RoutingSettings } from '../core/routing';
 
 /**
  * Brand configurations (`brands/{brandId}` in Firestore). Reads validate: a stored document
@@ -20,6 +21,14 @@ export interface BrandDirectory {
    * field is anything but `true`; rejects only when the document cannot be read.
    */
   isDedicated(brandId: string): Promise<boolean>;
+
+  /**
+   * How the brand's conversations are routed (`routing.missThreshold`), read from that field
+   * alone like `isDedicated`: the classifier routes even while the bot's replies are broken.
+   * Defaults when the brand has no document or the field is unusable; rejects only when the
+   * document cannot be read.
+   */
+  routingFor(brandId: string): Promise<RoutingSettings>;
 }
 
 /** A directory that can also store configurations (seeding, admin tools). */

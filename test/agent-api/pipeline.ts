@@ -5,7 +5,6 @@ import type { Server } from 'node:http';
 import request from 'supertest';
 import { BusinessMessagesClient } from '../../functions/adapters/business-messages-client';
 import { InMemoryBrandDirectory } from '../../functions/adapters/in-memory-brand-directory';
-import { InMemoryBrandSettings } from '../../functions/adapters/in-memory-brand-settings';
 import {
   InMemoryConversationFeed,
   withConversationFeed,
@@ -129,7 +128,7 @@ export async function startPipeline(options: PipelineOptions = {}) {
 
   const classifier = makeClassifierHandler({
     store,
-    brandSettings: new InMemoryBrandSettings({ [BRAND]: { missThreshold: 2 } }),
+    brands,
     bus,
     log: logger('classifier'),
     now,

@@ -1,4 +1,4 @@
-import { InMemoryBrandSettings } from '../../functions/adapters/in-memory-brand-settings';
+import { InMemoryBrandDirectory } from '../../functions/adapters/in-memory-brand-directory';
 import { InMemoryConversationStore } from '../../functions/adapters/in-memory-conversation-store';
 import {
   InMemoryEventBus,
@@ -32,12 +32,16 @@ interface Setup {
 function classifier(setup: Setup = {}) {
   const store = new InMemoryConversationStore({ now: () => NOW });
   const bus = new InMemoryEventBus({ now: () => NOW });
-  const brandSettings = new InMemoryBrandSettings(setup.brands);
+  // Only routing settings: what the classifier reads of a brand's document.
+  const brands = new InMemoryBrandDirectory();
+  for (const [brandId, routing] of Object.entries(setup.brands ?? {})) {
+    brands.putUnchecked(brandId, { routing });
+  }
   const capture = new LogCapture();
   const logs = capture.entries;
   const handler = makeClassifierHandler({
     store: setup.store ?? store,
-    brandSettings,
+    brands,
     bus,
     log: capture.logger('classifier', { logContent: setup.logContent ?? false, now: () => NOW }),
     now: () => NOW,
@@ -69,7 +73,7 @@ function classifier(setup: Setup = {}) {
     );
   };
   const on = (topic: DeliveredMessage['topic']) => bus.published.filter((m) => m.topic === topic);
-  return { handler, deliver, store, bus, logs, on, brandSettings };
+  return { handler, deliver, store, bus, logs, on, brands };
 }
 
 let conversationCounter = 0;

@@ -5,7 +5,7 @@ import { PubSub, type Message, type Subscription } from '@google-cloud/pubsub';
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FirestoreBrandSettings } from '../../functions/adapters/firestore-brand-settings';
+import { FirestoreBrandDirectory } from '../../functions/adapters/firestore-brand-directory';
 import { FirestoreConversationStore } from '../../functions/adapters/firestore-conversation-store';
 import { PubSubEventBus } from '../../functions/adapters/pubsub-event-bus';
 import { makeClassifierHandler } from '../../functions/classifier/handler';
@@ -53,7 +53,7 @@ describeWithEmulators('classifier end to end on the emulators', () => {
 
     const handler = makeClassifierHandler({
       store,
-      brandSettings: new FirestoreBrandSettings(db),
+      brands: new FirestoreBrandDirectory(db),
       bus,
       log: capture.logger('classifier', { project: projectId }),
       now: () => new Date(),

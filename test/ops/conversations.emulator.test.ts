@@ -1,7 +1,7 @@
 import { Firestore } from '@google-cloud/firestore';
 import { PubSub } from '@google-cloud/pubsub';
 import { randomBytes } from 'node:crypto';
-import { FirestoreBrandSettings } from '../../functions/adapters/firestore-brand-settings';
+import { FirestoreBrandDirectory } from '../../functions/adapters/firestore-brand-directory';
 import { FirestoreConversationFeed } from '../../functions/adapters/firestore-conversation-feed';
 import { FirestoreConversationStore } from '../../functions/adapters/firestore-conversation-store';
 import { PubSubEventBus } from '../../functions/adapters/pubsub-event-bus';
@@ -154,7 +154,7 @@ describeWithEmulators('bm-ops conversations: show, export, erase', () => {
     const logs: string[] = [];
     const classifier = makeClassifierHandler({
       store,
-      brandSettings: new FirestoreBrandSettings(db),
+      brands: new FirestoreBrandDirectory(db),
       bus,
       log: createLogger({
         project: projectId,

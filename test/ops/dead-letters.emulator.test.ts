@@ -5,7 +5,7 @@ import { PubSub } from '@google-cloud/pubsub';
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FirestoreBrandSettings } from '../../functions/adapters/firestore-brand-settings';
+import { FirestoreBrandDirectory } from '../../functions/adapters/firestore-brand-directory';
 import { FirestoreConversationStore } from '../../functions/adapters/firestore-conversation-store';
 import { PubSubEventBus } from '../../functions/adapters/pubsub-event-bus';
 import { makeClassifierHandler } from '../../functions/classifier/handler';
@@ -73,7 +73,7 @@ describeWithEmulators('bm-ops dead-letters with a real dead-letter policy', () =
 
     const handler = makeClassifierHandler({
       store: new FirestoreConversationStore(db),
-      brandSettings: new FirestoreBrandSettings(db),
+      brands: new FirestoreBrandDirectory(db),
       bus,
       log: createLogger({
         project: projectId,

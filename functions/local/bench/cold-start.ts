@@ -5,7 +5,6 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { FirestoreBrandDirectory } from '../../adapters/firestore-brand-directory';
-import { FirestoreBrandSettings } from '../../adapters/firestore-brand-settings';
 import { FirestoreConversationStore } from '../../adapters/firestore-conversation-store';
 import { makeAutomationHandler } from '../../automation/handler';
 import { makeClassifierHandler } from '../../classifier/handler';
@@ -153,7 +152,7 @@ export async function benchColdStart(
       const bus = new CapturingBus();
       const handler = makeClassifierHandler({
         store,
-        brandSettings: new FirestoreBrandSettings(db, { now }),
+        brands: new FirestoreBrandDirectory(db),
         bus,
         log: silent,
         now,

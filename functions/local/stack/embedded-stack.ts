@@ -6,7 +6,6 @@ import { makeAgentApiHandler } from '../../agent-api/handler';
 import { tokenSessions } from '../../agent-api/session';
 import { BusinessMessagesClient } from '../../adapters/business-messages-client';
 import { InMemoryBrandDirectory } from '../../adapters/in-memory-brand-directory';
-import { InMemoryBrandSettings } from '../../adapters/in-memory-brand-settings';
 import {
   InMemoryConversationFeed,
   withConversationFeed,
@@ -63,14 +62,6 @@ export async function startEmbeddedStack(
   const store = withConversationFeed(memory, feed);
   const samples = sampleBrandDocuments();
   const brands = new InMemoryBrandDirectory(samples);
-  const brandSettings = new InMemoryBrandSettings(
-    Object.fromEntries(
-      samples.map((sample) => [
-        (sample as { brandId: string }).brandId,
-        { missThreshold: routingOf(sample).missThreshold },
-      ]),
-    ),
-  );
 
   const standin = createStandin();
   const { url: standinUrl } = await standin.listen(config.BM_STANDIN_PORT, host);
@@ -78,7 +69,7 @@ export async function startEmbeddedStack(
   const handlers: Record<Exclude<Topic, 'quarantine'>, (event: unknown) => Promise<unknown>> = {
     inbound: makeClassifierHandler({
       store,
-      brandSettings,
+      brands,
       bus,
       log: logger('classifier'),
       now,
@@ -207,9 +198,4 @@ export async function startEmbeddedStack(
       await standin.close();
     },
   };
-}
-
-function routingOf(document: unknown): { missThreshold: number } {
-  const routing = (document as { routing?: { missThreshold?: unknown } }).routing;
-  return { missThreshold: typeof routing?.missThreshold === 'number' ? routing.missThreshold : 2 };
 }

@@ -1,15 +1,15 @@
 import { Firestore } from '@google-cloud/firestore';
-import { FirestoreBrandSettings } from '../../functions/adapters/firestore-brand-settings';
+import { FirestoreBrandDirectory } from '../../functions/adapters/firestore-brand-directory';
 import { describeWithEmulators, uniqueProjectId } from '../support/emulators';
 
-describeWithEmulators('FirestoreBrandSettings on the Firestore emulator', () => {
+describeWithEmulators('FirestoreBrandDirectory.routingFor on the Firestore emulator', () => {
   let db: Firestore;
-  let now = new Date('2026-11-25T12:00:00.000Z');
-  let settings: FirestoreBrandSettings;
+  let now = Date.parse('2026-11-25T12:00:00.000Z');
+  let brands: FirestoreBrandDirectory;
 
   beforeAll(() => {
     db = new Firestore({ projectId: uniqueProjectId('brands') });
-    settings = new FirestoreBrandSettings(db, { now: () => now });
+    brands = new FirestoreBrandDirectory(db, { now: () => now });
   });
   afterAll(() => db.terminate());
 
@@ -23,23 +23,23 @@ describeWithEmulators('FirestoreBrandSettings on the Firestore emulator', () => 
   ])('%s → missThreshold %d', async (name, doc, expected) => {
     const brandId = `brand-${name.replace(/\W+/g, '-')}`;
     if (doc) await db.doc(`brands/${brandId}`).set(doc);
-    await expect(settings.routingFor(brandId)).resolves.toEqual({ missThreshold: expected });
+    await expect(brands.routingFor(brandId)).resolves.toEqual({ missThreshold: expected });
   });
 
-  it('escapes the brand ID like every document ID of ours (FirestoreBrandDirectory writes so)', async () => {
+  it('escapes the brand ID like every document ID of ours', async () => {
     // `__reserved__` is a valid brand ID of Google's agent names, and a Firestore ID it refuses
     // with INVALID_ARGUMENT: read as is, every event of the brand would fail until dead-lettered.
     await db.doc('brands/%5F_reserved__').set({ routing: { missThreshold: 4 } });
-    await expect(settings.routingFor('__reserved__')).resolves.toEqual({ missThreshold: 4 });
+    await expect(brands.routingFor('__reserved__')).resolves.toEqual({ missThreshold: 4 });
   });
 
   it('reads a brand again only after 60 seconds', async () => {
     await db.doc('brands/cached').set({ routing: { missThreshold: 3 } });
-    await expect(settings.routingFor('cached')).resolves.toEqual({ missThreshold: 3 });
+    await expect(brands.routingFor('cached')).resolves.toEqual({ missThreshold: 3 });
     await db.doc('brands/cached').set({ routing: { missThreshold: 5 } });
-    now = new Date(now.getTime() + 59_999);
-    await expect(settings.routingFor('cached')).resolves.toEqual({ missThreshold: 3 });
-    now = new Date(now.getTime() + 1);
-    await expect(settings.routingFor('cached')).resolves.toEqual({ missThreshold: 5 });
+    now += 59_999;
+    await expect(brands.routingFor('cached')).resolves.toEqual({ missThreshold: 3 });
+    now += 1;
+    await expect(brands.routingFor('cached')).resolves.toEqual({ missThreshold: 5 });
   });
 });
