@@ -15,6 +15,7 @@ import type {
 } from '../ports/conversation-feed';
 import { firestoreId } from './firestore-conversation-store';
 import { fromFirestore } from './firestore-values';
+import { withoutUndefined } from '../core/defined-fields';
 
 export interface FirestoreConversationFeedOptions {
   /** The conversation store's collection. */
@@ -139,7 +140,7 @@ export class FirestoreConversationFeed implements ConversationFeed, FeedNotices,
   async publish(notice: FeedNotice): Promise<void> {
     const at = new Date(notice.at);
     const doc: DocumentData = {
-      ...dropUndefined(notice),
+      ...withoutUndefined(notice),
       at: Timestamp.fromDate(at),
       publishedAt: FieldValue.serverTimestamp(),
       expireAt: Timestamp.fromDate(new Date(at.getTime() + FEED_NOTICE_TTL_HOURS * HOUR_MS)),
@@ -197,8 +198,4 @@ export class FirestoreConversationFeed implements ConversationFeed, FeedNotices,
     this.options.onInvalid?.(doc.ref.path, parsed.error.message);
     return undefined;
   }
-}
-
-function dropUndefined<T extends object>(value: T): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
 }

@@ -44,6 +44,7 @@ import type {
 } from '../ports/conversation-store';
 import { isRejection } from '../ports/conversation-store';
 import { fromFirestore } from './firestore-values';
+import { withoutUndefined } from '../core/defined-fields';
 
 /**
  * The conversation store on Firestore:
@@ -376,24 +377,11 @@ function parseStored<S extends z.ZodType>(schema: S, snapshot: DocumentSnapshot)
 /** The value with the named top-level ISO times as Timestamps and undefined fields dropped. */
 function withTimestamps(value: object, times: readonly string[]): DocumentData {
   const doc: DocumentData = {};
-  for (const [key, field] of Object.entries(dropUndefined(value) as Record<string, unknown>)) {
+  for (const [key, field] of Object.entries(withoutUndefined(value) as Record<string, unknown>)) {
     doc[key] =
       times.includes(key) && typeof field === 'string'
         ? Timestamp.fromDate(new Date(field))
         : field;
   }
   return doc;
-}
-
-/** Firestore refuses `undefined`; optional fields are left out instead, at every depth. */
-function dropUndefined(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(dropUndefined);
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value)
-        .filter(([, v]) => v !== undefined)
-        .map(([k, v]) => [k, dropUndefined(v)]),
-    );
-  }
-  return value;
 }

@@ -13,6 +13,7 @@ import {
 } from '../core/conversation';
 import { CustomerMessageNotice, CustomerTypingNotice } from '../core/feed-notice';
 import { isQueueNoticeId, queuedAtOf } from '../core/queue-notice';
+import { withoutUndefined } from '../core/defined-fields';
 
 /**
  * What the agent API answers, as schemas: the types the handler returns and the source of the
@@ -112,7 +113,7 @@ export function messageViews(entries: readonly MessageLogEntry[]): MessageView[]
   return entries.flatMap((e): MessageView[] => {
     if (e.direction === 'inbound') {
       return [
-        definedOnly({
+        withoutUndefined({
           direction: 'inbound' as const,
           key: e.key,
           kind: e.kind,
@@ -126,7 +127,7 @@ export function messageViews(entries: readonly MessageLogEntry[]): MessageView[]
     }
     if (e.kind === 'receipt') return [];
     return [
-      definedOnly({
+      withoutUndefined({
         direction: 'outbound' as const,
         key: e.key,
         kind: e.kind,
@@ -182,7 +183,3 @@ export const StreamEvents = {
   reconnect: z.object({ afterMs: z.number().int() }),
   error: z.object({ code: z.string(), message: z.string() }),
 } as const;
-
-function definedOnly<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
-}

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EventType, Image, RichCard, Suggestion } from './business-messages-api';
 import type { InboundEventKind, Origin } from './inbound-event';
+import { withoutUndefined } from './defined-fields';
 
 /**
  * The conversation as the pipeline keeps it, and its message log: the data model shared by the
@@ -347,7 +348,7 @@ export function mergeOutbound(
   fact: OutboundFact,
   recordedAt: string,
 ): OutboundLogEntry | undefined {
-  const details = definedOnly({
+  const details = withoutUndefined({
     kind: fact.kind,
     reason: fact.reason,
     representativeType: fact.representativeType,
@@ -470,10 +471,6 @@ export function finishUpdate(
     updatedAt: at,
     version: (current?.version ?? 0) + 1,
   };
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function sameJson(a: object, b: object): boolean {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { utf8Length } from './utf8';
 import { describeIssues, validationProblems, type ValidationProblem } from './validation-problems';
+import { withoutUndefined } from './defined-fields';
 
 /**
  * Google's webhook payloads, parsed once at the edge into one discriminated `InboundEvent`.
@@ -337,7 +338,7 @@ export function parseInboundEvent(json: unknown, digest: Digest): InboundParseRe
 function toInboundEvent(body: UserMessage, digest: Digest): InboundEvent {
   const [, brandId = '', , agentId = ''] = body.agent.split('/');
   const ctx = body.context;
-  const origin: Origin = dropUndefined({
+  const origin: Origin = withoutUndefined({
     entryPoint: ctx?.entryPoint,
     placeId: ctx?.placeId,
     nearPlaceId: ctx?.nearPlaceId,
@@ -352,7 +353,7 @@ function toInboundEvent(body: UserMessage, digest: Digest): InboundEvent {
     payloadKey ?? null,
     payloadKey ? body[payloadKey] : null,
   ]);
-  const base: EventBase = dropUndefined({
+  const base: EventBase = withoutUndefined({
     conversationId: body.conversationId,
     agent: body.agent,
     brandId,
@@ -395,7 +396,7 @@ function toInboundEvent(body: UserMessage, digest: Digest): InboundEvent {
   }
   if (body.suggestionResponse) {
     const s = body.suggestionResponse;
-    return dropUndefined({
+    return withoutUndefined({
       ...base,
       occurredAt: at(s.createTime),
       kind: 'suggestion' as const,
@@ -407,7 +408,7 @@ function toInboundEvent(body: UserMessage, digest: Digest): InboundEvent {
   }
   if (body.surveyResponse) {
     const s = body.surveyResponse;
-    return dropUndefined({
+    return withoutUndefined({
       ...base,
       occurredAt: at(s.createTime),
       kind: 'survey' as const,
@@ -423,7 +424,7 @@ function toInboundEvent(body: UserMessage, digest: Digest): InboundEvent {
   }
   if (body.authenticationResponse) {
     const a = body.authenticationResponse;
-    return dropUndefined({
+    return withoutUndefined({
       ...base,
       occurredAt: body.sendTime,
       kind: 'authentication' as const,
@@ -435,8 +436,4 @@ function toInboundEvent(body: UserMessage, digest: Digest): InboundEvent {
   }
   const payloadKeys = Object.keys(body).filter((k) => !KNOWN_TOP_LEVEL.has(k));
   return { ...base, occurredAt: body.sendTime, kind: 'unknown', payloadKeys };
-}
-
-function dropUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

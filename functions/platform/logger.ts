@@ -83,7 +83,7 @@ export function createLogger(options: LoggerOptions, context: LogContext = {}): 
     };
     if (error !== undefined) entry.error = describeError(error);
     if (content !== undefined && options.logContent) entry.content = content;
-    const labels = { component: options.component, ...definedOnly(context.labels ?? {}) };
+    const labels = { component: options.component, ...stringLabels(context.labels ?? {}) };
     entry['logging.googleapis.com/labels'] = labels;
     if (context.traceId) {
       entry['logging.googleapis.com/trace'] = traceResource(options.project, context.traceId);
@@ -116,7 +116,8 @@ function describeError(error: unknown): Record<string, unknown> {
   return { message: String(error) };
 }
 
-function definedOnly(labels: LogLabels): Record<string, string> {
+/** The labels that have a value: Cloud Logging takes string labels only. */
+function stringLabels(labels: LogLabels): Record<string, string> {
   return Object.fromEntries(
     Object.entries(labels).filter((e): e is [string, string] => typeof e[1] === 'string'),
   );

@@ -12,6 +12,7 @@ import {
   type FaultSettings,
 } from './config';
 import { StandinStore, type Acceptance } from './store';
+import { withoutUndefined } from '../../core/defined-fields';
 
 /**
  * A local stand-in for the Business Messages API's REST surface, faithful enough that the
@@ -318,7 +319,7 @@ export function createHandler(
     if (path === 'faults') {
       const patch = FaultSettingsPatch.safeParse(json);
       if (!patch.success) return googleError(400, describeIssues(patch.error));
-      controls.faults = { ...controls.faults, ...dropUndefined(patch.data) };
+      controls.faults = { ...controls.faults, ...withoutUndefined(patch.data) };
       return ok(controls.faults);
     }
     const parsed = UnknownConversations.safeParse(json);
@@ -374,17 +375,13 @@ function drawFault(faults: FaultSettings, random: () => number): FaultCode | und
   return faults.codes[Math.floor(random() * faults.codes.length)] ?? faults.codes[0];
 }
 
-function dropUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
 /** Wires `createHandler` to a node:http server. */
 export function createStandin(options: StandinOptions = {}): Standin {
   const store = new StandinStore(options.now ?? (() => new Date()));
   const state: StandinState = {
     store,
     controls: {
-      faults: { ...DEFAULT_FAULTS, ...dropUndefined(options.faults ?? {}) },
+      faults: { ...DEFAULT_FAULTS, ...withoutUndefined(options.faults ?? {}) },
       unknownConversations: new Set(options.unknownConversations ?? []),
     },
   };
