@@ -5,6 +5,7 @@ import {
   type AgentRecords,
   type WritableAgentDirectory,
 } from '../ports/agent-directory';
+import { describeIssues } from '../core/validation-problems';
 
 export interface FirestoreAgentDirectoryOptions {
   /** Collection of agent documents, one per agent ID. */
@@ -81,11 +82,7 @@ export class FirestoreAgentDirectory implements WritableAgentDirectory, AgentRec
   private parse(agentId: string, path: string, data: unknown): AgentRecord {
     const parsed = AgentRecord.safeParse({ ...(data as object), agentId });
     if (parsed.success) return parsed.data;
-    throw new AgentDirectoryError(
-      `${path} is not a valid agent: ${parsed.error.issues
-        .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-        .join('; ')}`,
-    );
+    throw new AgentDirectoryError(`${path} is not a valid agent: ${describeIssues(parsed.error)}`);
   }
 
   private async read(email: string): Promise<AgentRecord | undefined> {

@@ -45,6 +45,7 @@ import type {
 import { isRejection } from '../ports/conversation-store';
 import { fromFirestore } from './firestore-values';
 import { withoutUndefined } from '../core/defined-fields';
+import { describeIssues } from '../core/validation-problems';
 
 /**
  * The conversation store on Firestore:
@@ -357,9 +358,7 @@ function validUpdate(proposed: unknown): Conversation {
   const parsed = ConversationSchema.safeParse(proposed);
   if (parsed.success) return parsed.data;
   throw new PermanentFailure(
-    `update would store an invalid conversation: ${parsed.error.issues
-      .map((i) => `${i.path.join('.')}: ${i.message}`)
-      .join('; ')}`,
+    `update would store an invalid conversation: ${describeIssues(parsed.error)}`,
   );
 }
 
@@ -368,9 +367,7 @@ function parseStored<S extends z.ZodType>(schema: S, snapshot: DocumentSnapshot)
   const parsed = schema.safeParse(fromFirestore(snapshot.data()));
   if (parsed.success) return parsed.data;
   throw new PermanentFailure(
-    `stored document ${snapshot.ref.path} is invalid: ${parsed.error.issues
-      .map((i) => `${i.path.join('.')}: ${i.message}`)
-      .join('; ')}`,
+    `stored document ${snapshot.ref.path} is invalid: ${describeIssues(parsed.error)}`,
   );
 }
 

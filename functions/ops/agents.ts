@@ -10,6 +10,7 @@ import {
 } from './command';
 import { documentChanges } from './document-diff';
 import { table } from './output';
+import { describeIssues } from '../core/validation-problems';
 
 /** `bm-ops agents …`: live agents (`agents/{agentId}`), checked with the functions' AgentRecord. */
 
@@ -29,10 +30,7 @@ async function add(ctx: VerbContext): Promise<Outcome> {
   if (avatarUrl !== undefined) input.avatarUrl = avatarUrl;
   const parsed = AgentRecord.safeParse(input);
   if (!parsed.success) {
-    throw new UsageError(
-      `invalid agent: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-      ADD_HELP,
-    );
+    throw new UsageError(`invalid agent: ${describeIssues(parsed.error)}`, ADD_HELP);
   }
   const agent = parsed.data;
   const clients = await ctx.clients();

@@ -9,7 +9,7 @@ import { makeClassifierHandler } from '../../functions/classifier/handler';
 import type { InboundEvent } from '../../functions/core/inbound-event';
 import { transition } from '../../functions/core/state-machine';
 import { sha256Digest } from '../../functions/platform/digest';
-import { createLogger } from '../../functions/platform/logger';
+import { LogCapture } from '../support/log-capture';
 import { toPubSubCloudEvent } from '../../functions/platform/pubsub-cloud-event';
 import { reject } from '../../functions/ports/conversation-store';
 import { TOPICS, type Topic } from '../../functions/ports/event-bus';
@@ -156,12 +156,7 @@ describeWithEmulators('bm-ops conversations: show, export, erase', () => {
       store,
       brands: new FirestoreBrandDirectory(db),
       bus,
-      log: createLogger({
-        project: projectId,
-        component: 'classifier',
-        logContent: false,
-        write: (l) => logs.push(l),
-      }),
+      log: new LogCapture(logs).logger('classifier', { project: projectId }),
       now: () => new Date(),
       digest: sha256Digest,
     });

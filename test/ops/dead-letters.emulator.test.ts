@@ -10,7 +10,7 @@ import { FirestoreConversationStore } from '../../functions/adapters/firestore-c
 import { PubSubEventBus } from '../../functions/adapters/pubsub-event-bus';
 import { makeClassifierHandler } from '../../functions/classifier/handler';
 import { sha256Digest } from '../../functions/platform/digest';
-import { createLogger } from '../../functions/platform/logger';
+import { LogCapture } from '../support/log-capture';
 import { TOPICS, type Topic } from '../../functions/ports/event-bus';
 import { inboundMessage } from '../../functions/webhook/handler';
 import { describeWithEmulators, uniqueProjectId } from '../support/emulators';
@@ -75,12 +75,7 @@ describeWithEmulators('bm-ops dead-letters with a real dead-letter policy', () =
       store: new FirestoreConversationStore(db),
       brands: new FirestoreBrandDirectory(db),
       bus,
-      log: createLogger({
-        project: projectId,
-        component: 'classifier',
-        logContent: false,
-        write: () => undefined,
-      }),
+      log: new LogCapture().logger('classifier', { project: projectId }),
       now: () => new Date(),
       digest: sha256Digest,
     });

@@ -1,7 +1,7 @@
 import { PubSub, type Message } from '@google-cloud/pubsub';
 import { randomBytes } from 'node:crypto';
 import { PubSubEventBus } from '../../functions/adapters/pubsub-event-bus';
-import { createLogger } from '../../functions/platform/logger';
+import { LogCapture } from '../support/log-capture';
 import { makeQuarantine } from '../../functions/platform/quarantine';
 import { TOPICS, type Topic } from '../../functions/ports/event-bus';
 import { describeWithEmulators, uniqueProjectId } from '../support/emulators';
@@ -33,12 +33,7 @@ describeWithEmulators('bm-ops quarantine on the Pub/Sub emulator', () => {
     bus = new PubSubEventBus(new PubSub({ projectId }), { topicIds });
     const quarantine = makeQuarantine({
       bus,
-      log: createLogger({
-        project: projectId,
-        component: 'webhook',
-        logContent: false,
-        write: () => undefined,
-      }),
+      log: new LogCapture().logger('webhook', { project: projectId }),
       source: 'webhook',
     });
     // What an older parser refused, and what no parser will take.
