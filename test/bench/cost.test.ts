@@ -1,17 +1,11 @@
-import { costPerMessage, difference, type Counters } from '../../functions/local/bench/cost';
+import {
+  costPerMessage,
+  difference,
+  emptyCounters,
+  type Counters,
+} from '../../functions/local/bench/cost';
 
-const counters = (over: Partial<Counters>): Counters => ({
-  requests: 0,
-  maxInFlight: 0,
-  requestMs: 0,
-  firestoreReads: 0,
-  firestoreWrites: 0,
-  firestoreCommits: 0,
-  firestoreFailedCommits: 0,
-  firestoreQueries: 0,
-  rpcs: {},
-  ...over,
-});
+const counters = (over: Partial<Counters>): Counters => ({ ...emptyCounters(), ...over });
 
 describe('cost per customer message', () => {
   it('counts only what happened between two readings', () => {
@@ -62,5 +56,36 @@ describe('cost per customer message', () => {
     expect(cost.rpcs).toEqual({ commit: 3.2 });
     expect(cost.perFunction.classifier?.meanServiceMs).toBe(50);
     expect(cost.perFunction.agentApi?.meanServiceMs).toBeNaN();
+  });
+
+  it('carries what the dollars are computed from: busy time, log bytes, Pub/Sub bytes', () => {
+    const before = counters({ busyMs: 100, logBytes: 1_000, pubsubPushBillableBytes: 5_000 });
+    const after = counters({
+      busyMs: 600,
+      busyMsRoundedUp: 900,
+      requestMs: 800,
+      logBytes: 21_000,
+      logLines: 40,
+      pubsubPublishBillableBytes: 10_000,
+      pubsubPublishBytes: 2_500,
+      pubsubPushBillableBytes: 15_000,
+      pubsubPushBytes: 3_000,
+      firestoreDeletes: 5,
+      maxInFlight: 3,
+    });
+    const cost = costPerMessage({ sender: difference(after, before) }, 10);
+    expect(cost.billableMs).toBe(50);
+    expect(cost.logBytes).toBe(2_000);
+    expect(cost.pubsubBillableBytes).toBe(2_000);
+    expect(cost.firestoreDeletes).toBe(0.5);
+    expect(cost.perFunction.sender).toMatchObject({
+      billableMs: 50,
+      billableMsRoundedUp: 90,
+      requestMs: 80,
+      logLines: 4,
+      pubsubBytes: 550,
+      pubsubBillableBytes: 2_000,
+      maxInFlight: 3,
+    });
   });
 });

@@ -1,4 +1,6 @@
 import type { ColdStartFigure, ColdStartFigures } from '../../functions/local/bench/cold-start';
+import type { FunctionCost } from '../../functions/local/bench/cost';
+import type { CostParts } from '../../functions/local/bench/dollars';
 import {
   evaluateTargets,
   formatTable,
@@ -37,6 +39,64 @@ const cold = (ratioToFloor: number, unusedSdks: string[] = []): ColdStartFigure 
   floorSamplesMs: [500],
   firstUseFloorSamplesMs: [600],
   firstRequest: 'a request',
+});
+
+const fnCost = (invocations: number): FunctionCost => ({
+  invocations,
+  maxInFlight: 2,
+  meanServiceMs: 20,
+  firestoreReads: 2,
+  firestoreWrites: 1,
+  firestoreDeletes: 0,
+  firestoreCommits: 1,
+  billableMs: 30,
+  billableMsRoundedUp: 100,
+  requestMs: 40,
+  logBytes: 600,
+  logLines: 2,
+  pubsubPublishRequests: 1,
+  pubsubPublishMessages: 1,
+  pubsubPushes: 1,
+  pubsubBytes: 400,
+  pubsubBillableBytes: 2000,
+});
+
+const parts = (each: number): CostParts => ({
+  functionRequests: each,
+  billableInstanceTime: each,
+  firestoreReads: each,
+  firestoreWrites: each,
+  firestoreDeletes: 0,
+  pubsubThroughput: each,
+  logIngestion: each,
+});
+
+/** Priced per customer message: $0.0012 per 1k against a floor of $0.0006. */
+const cost = (): NonNullable<BenchResults['cost']> => ({
+  firestoreReads: 12.2,
+  firestoreWrites: 3.2,
+  firestoreDeletes: 0,
+  invocations: 6.2,
+  billableMs: 120,
+  logBytes: 2400,
+  pubsubBillableBytes: 8000,
+  customerMessages: 100,
+  perFunction: { sender: fnCost(3.2) },
+  rpcs: { commit: 3.2 },
+  baselineInvocations: 6.2,
+  baselineBillableMs: 40,
+  baselineLogBytes: 0,
+  baselinePubsubBillableBytes: 8000,
+  baselinePerFunction: { 'noop-sender': fnCost(3) },
+  usdPer1kMessages: 0.0012,
+  usdPer1kMessagesParts: parts(0.0002),
+  usdPer1kMessagesPerFunction: { sender: 0.0012 },
+  floorUsdPer1kMessages: 0.0006,
+  floorUsdPer1kMessagesParts: parts(0.0001),
+  floorUsdPer1kMessagesPerFunction: { 'noop-sender': 0.0004 },
+  ratioToFloor: 2,
+  floorFirestore: { reads: 1, writes: 2 },
+  pricedAs: { sender: { service: 'sender', entryPoint: 'sender', vCpu: 1, memoryGiB: 0.5 } },
 });
 
 function results(): Omit<BenchResults, 'targets'> {
@@ -105,10 +165,34 @@ describe('bench report', () => {
     expect(verdict('e2e.p99Ms vs 2.5 × baselineP99Ms')).toBe('MISS');
     expect(verdict('embedded.msgPerSec')).toBe('N/A');
     expect(verdict('cost.firestoreWrites per message')).toBe('N/A');
+    expect(verdict('cost.ratioToFloor')).toBe('N/A');
     expect(verdict('console.messageToScreenP50Ms')).toBe('PASS');
     expect(verdict('console.messageToScreenP95Ms')).toBe('MISS');
     expect(verdict('console.firstPaintMs')).toBe('PASS');
     expect(verdict('console.bundleGzipBytes')).toBe('PASS');
+  });
+
+  it('decides the cost target from the ratio to the floor', () => {
+    const verdict = (ratioToFloor: number) =>
+      evaluateTargets({ ...results(), cost: { ...cost(), ratioToFloor } }).find(
+        (t) => t.figure === 'cost.ratioToFloor',
+      );
+    expect(verdict(1.5)?.verdict).toBe('PASS');
+    expect(verdict(1.51)?.verdict).toBe('MISS');
+    expect(verdict(Number.NaN)?.verdict).toBe('N/A');
+    expect(verdict(2)?.value).toBe('2.00 ($0.0012 vs $0.0006 per 1k)');
+  });
+
+  it('prints the dollars, their parts and the floor', () => {
+    const r = { ...results(), cost: cost() };
+    const text = renderReport({ ...r, targets: evaluateTargets(r) });
+    expect(text).toMatch(
+      /USD per 1,000 customer messages\s+\$0\.0012\s+floor: \$0\.0006\s+2\.00\s+≤ 1\.5\s+MISS/,
+    );
+    expect(text).toMatch(/billable instance time\s+\$0\.0002\s+floor: \$0\.0001/);
+    expect(text).toMatch(/log ingestion\s+\$0\.0002/);
+    expect(text).toContain('sender 1.00 vCPU 0.50 GiB');
+    expect(text).toContain('1 Firestore read and 2 writes');
   });
 
   it('lays out columns, with section titles outside them', () => {
@@ -151,6 +235,20 @@ describe('bench report', () => {
       a: 1.23,
       b: [null, 2],
       c: 'x',
+    });
+  });
+
+  it('keeps dollar figures unrounded in the JSON file', () => {
+    expect(
+      roundDeep({
+        usdPer1kMessages: 0.000123456789,
+        floorUsdPer1kMessagesParts: { logIngestion: 0.0000001234, firestoreDeletes: Number.NaN },
+        ratioToFloor: 1.23456,
+      }),
+    ).toEqual({
+      usdPer1kMessages: 0.000123456789,
+      floorUsdPer1kMessagesParts: { logIngestion: 0.0000001234, firestoreDeletes: null },
+      ratioToFloor: 1.23,
     });
   });
 });

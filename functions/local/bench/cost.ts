@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ProbeCounters, ProbeReport } from './probe';
+import { z } from 'zod';
+import type { ProbeCounters } from './probe';
 import { perUnit } from './stats';
 
 /**
@@ -12,6 +13,34 @@ import { perUnit } from './stats';
  */
 export type Counters = Omit<ProbeCounters, 'rpcs'> & { rpcs: Record<string, number> };
 
+/** Counters of a process that has done nothing yet (a function never read, e.g.). */
+export function emptyCounters(): Counters {
+  return {
+    requests: 0,
+    maxInFlight: 0,
+    requestMs: 0,
+    busyMs: 0,
+    busyPeriods: 0,
+    busyMsRoundedUp: 0,
+    logBytes: 0,
+    logLines: 0,
+    pubsubPublishRequests: 0,
+    pubsubPublishMessages: 0,
+    pubsubPublishBytes: 0,
+    pubsubPublishBillableBytes: 0,
+    pubsubPushes: 0,
+    pubsubPushBytes: 0,
+    pubsubPushBillableBytes: 0,
+    firestoreReads: 0,
+    firestoreWrites: 0,
+    firestoreDeletes: 0,
+    firestoreCommits: 0,
+    firestoreFailedCommits: 0,
+    firestoreQueries: 0,
+    rpcs: {},
+  };
+}
+
 export interface FunctionCost {
   invocations: number;
   /** Most pushes or requests it served at once (over its whole life). */
@@ -20,20 +49,73 @@ export interface FunctionCost {
   meanServiceMs: number;
   firestoreReads: number;
   firestoreWrites: number;
+  firestoreDeletes: number;
   firestoreCommits: number;
+  /**
+   * Billable instance time under request-based billing, ms: time with at least one request in
+   * flight (the union of request intervals), measured in the process.
+   */
+  billableMs: number;
+  /** The same if each busy period were rounded up to 100 ms (an upper bound; not priced). */
+  billableMsRoundedUp: number;
+  /** Sum of request durations, ms: what billable time would be with no overlap at all. */
+  requestMs: number;
+  /** Bytes written to stdout and stderr (JSON log lines), and their lines. */
+  logBytes: number;
+  logLines: number;
+  pubsubPublishRequests: number;
+  pubsubPublishMessages: number;
+  pubsubPushes: number;
+  /** Pub/Sub message volume published and pushed, and the billable volume (with the minimum). */
+  pubsubBytes: number;
+  pubsubBillableBytes: number;
 }
 
 export interface CostFigures {
   /** Per customer message. */
   firestoreReads: number;
   firestoreWrites: number;
+  firestoreDeletes: number;
   invocations: number;
+  /** Billable instance time, all functions together, ms. */
+  billableMs: number;
+  logBytes: number;
+  pubsubBillableBytes: number;
   customerMessages: number;
   /** Per customer message, per function. */
   perFunction: Record<string, FunctionCost>;
   /** Firestore RPCs per customer message, all functions together. */
   rpcs: Record<string, number>;
 }
+
+const count = z.number();
+/** A probe report as written to `<name>.json`: only its counters are read. */
+const ReportFile = z.object({
+  counters: z.object({
+    requests: count,
+    maxInFlight: count,
+    requestMs: count,
+    busyMs: count,
+    busyPeriods: count,
+    busyMsRoundedUp: count,
+    logBytes: count,
+    logLines: count,
+    pubsubPublishRequests: count,
+    pubsubPublishMessages: count,
+    pubsubPublishBytes: count,
+    pubsubPublishBillableBytes: count,
+    pubsubPushes: count,
+    pubsubPushBytes: count,
+    pubsubPushBillableBytes: count,
+    firestoreReads: count,
+    firestoreWrites: count,
+    firestoreDeletes: count,
+    firestoreCommits: count,
+    firestoreFailedCommits: count,
+    firestoreQueries: count,
+    rpcs: z.record(z.string(), count),
+  }) satisfies z.ZodType<Counters>,
+});
 
 /** Asks each named process for its counters and waits for them (bounded). */
 export async function readCounters(
@@ -53,13 +135,15 @@ export async function readCounters(
         if (Date.now() > deadline) throw new Error(`${name} (pid ${pid}) sent no counters`);
         await sleep(20);
       }
-      // Written with one synchronous call; a partial read is retried once.
-      let report: ProbeReport;
+      // Written with one synchronous call; a partial read is retried once. A report without
+      // every counter (a stale build of the probe) is refused rather than read as zeros.
+      const read = () => ReportFile.parse(JSON.parse(readFileSync(reportFile, 'utf8')));
+      let report: z.infer<typeof ReportFile>;
       try {
-        report = JSON.parse(readFileSync(reportFile, 'utf8')) as ProbeReport;
+        report = read();
       } catch {
         await sleep(50);
-        report = JSON.parse(readFileSync(reportFile, 'utf8')) as ProbeReport;
+        report = read();
       }
       result[name] = report.counters;
     }),
@@ -72,17 +156,13 @@ export function difference(after: Counters, before: Counters): Counters {
   for (const key of new Set([...Object.keys(after.rpcs), ...Object.keys(before.rpcs)])) {
     rpcs[key] = (after.rpcs[key] ?? 0) - (before.rpcs[key] ?? 0);
   }
-  return {
-    requests: after.requests - before.requests,
-    maxInFlight: after.maxInFlight,
-    requestMs: after.requestMs - before.requestMs,
-    firestoreReads: after.firestoreReads - before.firestoreReads,
-    firestoreWrites: after.firestoreWrites - before.firestoreWrites,
-    firestoreCommits: after.firestoreCommits - before.firestoreCommits,
-    firestoreFailedCommits: after.firestoreFailedCommits - before.firestoreFailedCommits,
-    firestoreQueries: after.firestoreQueries - before.firestoreQueries,
-    rpcs,
-  };
+  const result: Counters = { ...after, rpcs };
+  for (const key of Object.keys(after) as (keyof Counters)[]) {
+    // Every counter is a running total except the most in flight, a high-water mark.
+    if (key === 'rpcs' || key === 'maxInFlight') continue;
+    result[key] = after[key] - (before[key] ?? 0);
+  }
+  return result;
 }
 
 /** Per customer message, from each function's counters over the measured traffic. */
@@ -93,9 +173,7 @@ export function costPerMessage(
   const per = (n: number) => perUnit(n, customerMessages) ?? Number.NaN;
   const perFunction: Record<string, FunctionCost> = {};
   const rpcs: Record<string, number> = {};
-  let reads = 0;
-  let writes = 0;
-  let invocations = 0;
+  const total = emptyCounters();
   for (const [name, d] of Object.entries(deltas)) {
     perFunction[name] = {
       invocations: per(d.requests),
@@ -103,18 +181,34 @@ export function costPerMessage(
       meanServiceMs: d.requests > 0 ? d.requestMs / d.requests : Number.NaN,
       firestoreReads: per(d.firestoreReads),
       firestoreWrites: per(d.firestoreWrites),
+      firestoreDeletes: per(d.firestoreDeletes),
       firestoreCommits: per(d.firestoreCommits),
+      billableMs: per(d.busyMs),
+      billableMsRoundedUp: per(d.busyMsRoundedUp),
+      requestMs: per(d.requestMs),
+      logBytes: per(d.logBytes),
+      logLines: per(d.logLines),
+      pubsubPublishRequests: per(d.pubsubPublishRequests),
+      pubsubPublishMessages: per(d.pubsubPublishMessages),
+      pubsubPushes: per(d.pubsubPushes),
+      pubsubBytes: per(d.pubsubPublishBytes + d.pubsubPushBytes),
+      pubsubBillableBytes: per(d.pubsubPublishBillableBytes + d.pubsubPushBillableBytes),
     };
-    reads += d.firestoreReads;
-    writes += d.firestoreWrites;
-    invocations += d.requests;
+    for (const key of Object.keys(total) as (keyof Counters)[]) {
+      if (key === 'rpcs' || key === 'maxInFlight') continue;
+      total[key] += d[key];
+    }
     for (const [rpc, n] of Object.entries(d.rpcs)) rpcs[rpc] = (rpcs[rpc] ?? 0) + n;
   }
   for (const key of Object.keys(rpcs)) rpcs[key] = per(rpcs[key] ?? 0);
   return {
-    firestoreReads: per(reads),
-    firestoreWrites: per(writes),
-    invocations: per(invocations),
+    firestoreReads: per(total.firestoreReads),
+    firestoreWrites: per(total.firestoreWrites),
+    firestoreDeletes: per(total.firestoreDeletes),
+    invocations: per(total.requests),
+    billableMs: per(total.busyMs),
+    logBytes: per(total.logBytes),
+    pubsubBillableBytes: per(total.pubsubPublishBillableBytes + total.pubsubPushBillableBytes),
     customerMessages,
     perFunction,
     rpcs,

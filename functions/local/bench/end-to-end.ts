@@ -12,7 +12,10 @@ import { onCleanup, spawnNode, type BenchChild } from './children';
 import { benchFile, frameworkMain, functionEnv, type BenchContext } from './context';
 import { driveConversations, type DriveResult } from './conversations';
 import { cpuBetween, descendantsCpu } from './cpu-usage';
-import { costPerMessage, difference, readCounters, type CostFigures } from './cost';
+import { costPerMessage, difference, emptyCounters, readCounters, type CostFigures } from './cost';
+import { loadDeployedResources } from './deployed-resources';
+import { dollarFigures, type DollarFigures } from './dollars';
+import { loadPrices, pricesFile } from './prices';
 import { percentile, ratio } from './stats';
 
 /**
@@ -29,6 +32,13 @@ import { percentile, ratio } from './stats';
  */
 export const CONVERSATIONS = 20;
 export const TURNS = 5;
+/** The deployed function each no-op stands for: its instance time is priced at that size. */
+const NOOP_STANDS_FOR: Record<string, FunctionName> = {
+  'noop-webhook': 'webhook',
+  'noop-classifier': 'classifier',
+  'noop-automation': 'automation',
+  'noop-sender': 'sender',
+};
 const FUNCTION_NAMES: readonly FunctionName[] = [
   'webhook',
   'classifier',
@@ -63,6 +73,8 @@ export interface EndToEndResult {
   cost: CostFigures;
   /** The same counts for the no-op chain, for comparison. */
   baselineCost: CostFigures;
+  /** Both priced (dollars.ts): USD per 1,000 customer messages, and the floor. */
+  dollars: DollarFigures;
 }
 
 const summary = (r: DriveResult) => ({
@@ -74,6 +86,10 @@ export async function benchEndToEnd(context: BenchContext): Promise<EndToEndResu
   const timeoutMs = 180_000;
   const warm = { conversations: 4, turns: 2 };
   const probe = benchFile('probe.js');
+  // Read before anything starts: a bad price file or deploy step fails the section at once.
+  const prices = loadPrices(pricesFile(context.root));
+  const resources = loadDeployedResources(context.root);
+  const pubsubMinimum = String(prices.items.pubsubThroughput.minimumBytesPerRequest);
 
   // ---- The product on the emulators, each function process carrying the counting probe.
   const probeDir = path.join(context.workDir, 'probe-e2e');
@@ -91,6 +107,7 @@ export async function benchEndToEnd(context: BenchContext): Promise<EndToEndResu
   if (profileDir) process.env.BENCH_PROBE_CPU_PROF_DIR = profileDir;
   process.env.BENCH_PROBE_DIR = probeDir;
   process.env.BENCH_PROBE_COUNT = '1';
+  process.env.BENCH_PROBE_PUBSUB_MIN_BYTES = pubsubMinimum;
   let product: DriveResult;
   let cost: CostFigures;
   let productCpu: Record<string, number> = {};
@@ -111,6 +128,7 @@ export async function benchEndToEnd(context: BenchContext): Promise<EndToEndResu
           'NODE_OPTIONS',
           'BENCH_PROBE_DIR',
           'BENCH_PROBE_COUNT',
+          'BENCH_PROBE_PUBSUB_MIN_BYTES',
           'BENCH_PROBE_CPU_PROF_DIR',
         ]) {
           if (saved[key] === undefined) delete process.env[key];
@@ -199,6 +217,7 @@ export async function benchEndToEnd(context: BenchContext): Promise<EndToEndResu
           BENCH_PROBE_NAME: name,
           BENCH_PROBE_DIR: baselineDir,
           BENCH_PROBE_COUNT: '1',
+          BENCH_PROBE_PUBSUB_MIN_BYTES: pubsubMinimum,
           ...extra,
         }),
         cwd: context.root,
@@ -261,6 +280,17 @@ export async function benchEndToEnd(context: BenchContext): Promise<EndToEndResu
   );
   context.say(`    CPU s: ${describeCpu(baselineCpu)}`);
 
+  const dollars = dollarFigures({
+    product: cost.perFunction,
+    noopChain: baselineCost.perFunction,
+    entryPointOf: (name) => NOOP_STANDS_FOR[name] ?? name,
+    resources,
+    prices,
+  });
+  context.say(
+    `  cost: $${dollars.usdPer1kMessages.toPrecision(4)} per 1,000 customer messages; floor $${dollars.floorUsdPer1kMessages.toPrecision(4)} (×${dollars.ratioToFloor.toFixed(2)})`,
+  );
+
   return {
     e2e: {
       p50Ms: p.p50,
@@ -281,20 +311,7 @@ export async function benchEndToEnd(context: BenchContext): Promise<EndToEndResu
     },
     cost,
     baselineCost,
-  };
-}
-
-function emptyCounters() {
-  return {
-    requests: 0,
-    maxInFlight: 0,
-    requestMs: 0,
-    firestoreReads: 0,
-    firestoreWrites: 0,
-    firestoreCommits: 0,
-    firestoreFailedCommits: 0,
-    firestoreQueries: 0,
-    rpcs: {},
+    dollars,
   };
 }
 

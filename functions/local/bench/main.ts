@@ -167,7 +167,11 @@ async function main(): Promise<number> {
       ? {
           ...endToEnd.cost,
           baselineInvocations: endToEnd.baselineCost.invocations,
+          baselineBillableMs: endToEnd.baselineCost.billableMs,
+          baselineLogBytes: endToEnd.baselineCost.logBytes,
+          baselinePubsubBillableBytes: endToEnd.baselineCost.pubsubBillableBytes,
           baselinePerFunction: endToEnd.baselineCost.perFunction,
+          ...endToEnd.dollars,
         }
       : null,
     errors,

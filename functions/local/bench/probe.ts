@@ -9,8 +9,17 @@
  * - `BENCH_PROBE_DIR=…`: writes `<name>.pid` at start and `<name>.json` (the report) on SIGUSR2.
  * - `BENCH_PROBE_COUNT=1`: counts HTTP requests served (function invocations) and Firestore
  *   RPCs: documents requested by `batchGetDocuments` (found or missing; billed either way),
- *   documents returned by queries (at least 1 per query, as billed), and documents written by
- *   successful `commit`/`batchWrite` calls (a transaction's writes count once, when it commits).
+ *   documents returned by queries (at least 1 per query, as billed), and documents written or
+ *   deleted by successful `commit`/`batchWrite` calls (a transaction's count once, when it
+ *   commits). What the cost model (dollars.ts) prices is counted here too:
+ *   - billable instance time under request-based billing: the time at least one request is in
+ *     flight (the union of request intervals, from the request's arrival to its response
+ *     closing), and the number of such busy periods;
+ *   - log bytes: everything written to stdout and stderr, which Cloud Run sends to Cloud Logging;
+ *   - Pub/Sub throughput: publish RPCs and their messages, and push deliveries received, each
+ *     request billed at least `BENCH_PROBE_PUBSUB_MIN_BYTES` (Pub/Sub's minimum per request,
+ *     from prices.json) and each message as data + attribute keys and values + ordering key +
+ *     20 bytes of timestamp (+ the message ID, on pushes, where it is known).
  *
  * - `BENCH_PROBE_CPU_PROF_DIR=…`: CPU-profiles the whole process (what `--cpu-prof` does, which
  *   NODE_OPTIONS refuses) into `<dir>/<name>.cpuprofile` when it exits.
@@ -33,8 +42,27 @@ export interface ProbeCounters {
   maxInFlight: number;
   /** Sum of the requests' durations, arrival to response closed, in ms. */
   requestMs: number;
+  /** Time with at least one request in flight, ms (open busy period included up to now). */
+  busyMs: number;
+  /** Separate stretches of time with requests in flight. */
+  busyPeriods: number;
+  /** `busyMs` if each busy period were billed rounded up to a whole 100 ms. */
+  busyMsRoundedUp: number;
+  /** Bytes and lines written to stdout and stderr (Cloud Logging's input on Cloud Run). */
+  logBytes: number;
+  logLines: number;
+  pubsubPublishRequests: number;
+  pubsubPublishMessages: number;
+  /** Message volume as Pub/Sub counts it, and the same with its minimum per request. */
+  pubsubPublishBytes: number;
+  pubsubPublishBillableBytes: number;
+  pubsubPushes: number;
+  pubsubPushBytes: number;
+  pubsubPushBillableBytes: number;
   firestoreReads: number;
+  /** Documents written by successful commits, deletes excluded (billed apart). */
   firestoreWrites: number;
+  firestoreDeletes: number;
   firestoreCommits: number;
   firestoreFailedCommits: number;
   firestoreQueries: number;
@@ -62,8 +90,21 @@ function install(): void {
     requests: 0,
     maxInFlight: 0,
     requestMs: 0,
+    busyMs: 0,
+    busyPeriods: 0,
+    busyMsRoundedUp: 0,
+    logBytes: 0,
+    logLines: 0,
+    pubsubPublishRequests: 0,
+    pubsubPublishMessages: 0,
+    pubsubPublishBytes: 0,
+    pubsubPublishBillableBytes: 0,
+    pubsubPushes: 0,
+    pubsubPushBytes: 0,
+    pubsubPushBillableBytes: 0,
     firestoreReads: 0,
     firestoreWrites: 0,
+    firestoreDeletes: 0,
     firestoreCommits: 0,
     firestoreFailedCommits: 0,
     firestoreQueries: 0,
@@ -97,7 +138,7 @@ function install(): void {
     return listen.apply(this, args);
   };
 
-  if (process.env.BENCH_PROBE_COUNT === '1') installCounters(counters);
+  const busyNow = process.env.BENCH_PROBE_COUNT === '1' ? installCounters(counters) : () => 0;
   const profileDir = process.env.BENCH_PROBE_CPU_PROF_DIR;
   if (profileDir) profileUntilExit(path.join(profileDir, `${name}.cpuprofile`));
 
@@ -107,7 +148,8 @@ function install(): void {
     pid: process.pid,
     rssBytes: process.memoryUsage.rss(),
     sdks: loadedSdks(),
-    counters: { ...counters, rpcs: { ...counters.rpcs } },
+    // A reading taken mid-request still counts the busy time so far, so differences add up.
+    counters: { ...counters, busyMs: counters.busyMs + busyNow(), rpcs: { ...counters.rpcs } },
   });
   if (dir) writeFileSync(path.join(dir, `${name}.pid`), String(process.pid));
   process.on('SIGUSR2', () => {
@@ -132,36 +174,178 @@ function profileUntilExit(file: string): void {
 
 type AnyFn = (this: unknown, ...args: unknown[]) => unknown;
 
-function installCounters(counters: ProbeCounters): void {
+/** Installs the counters; returns the open busy period's length so far, ms (0 when idle). */
+function installCounters(counters: ProbeCounters): () => number {
+  const minimumBytes = Number(process.env.BENCH_PROBE_PUBSUB_MIN_BYTES ?? '0') || 0;
   const serverProto = http.Server.prototype as unknown as { emit: AnyFn };
   const emit = serverProto.emit;
   let inFlight = 0;
+  let busySince = 0;
   serverProto.emit = function (this: unknown, ...args: unknown[]) {
     if (args[0] === 'request') {
       counters.requests++;
+      const arrived = performance.now();
+      if (inFlight === 0) busySince = arrived;
       inFlight++;
       counters.maxInFlight = Math.max(counters.maxInFlight, inFlight);
-      const arrived = performance.now();
+      const req = args[1] as http.IncomingMessage & { rawBody?: Buffer };
       (args[2] as http.ServerResponse).once('close', () => {
+        const closed = performance.now();
         inFlight--;
-        counters.requestMs += performance.now() - arrived;
+        counters.requestMs += closed - arrived;
+        if (inFlight === 0) {
+          const busy = closed - busySince;
+          counters.busyMs += busy;
+          counters.busyPeriods++;
+          counters.busyMsRoundedUp += Math.ceil(busy / 100) * 100;
+        }
+        // functions-framework keeps the body it parsed; a push is one delivered message.
+        const pushed = pushedMessageBytes(req.rawBody);
+        if (pushed !== undefined) {
+          counters.pubsubPushes++;
+          counters.pubsubPushBytes += pushed;
+          counters.pubsubPushBillableBytes += Math.max(minimumBytes, pushed);
+        }
       });
     }
     return emit.apply(this, args);
   };
 
-  // Firestore is patched when (if) the function loads it, so a process that never uses it
-  // never loads it because of the probe.
+  // Log bytes: what the process hands to stdout and stderr, counted before it is written.
+  for (const stream of [process.stdout, process.stderr]) {
+    const write = stream.write.bind(stream) as AnyFn;
+    (stream as unknown as { write: AnyFn }).write = function (this: unknown, ...args: unknown[]) {
+      const chunk = args[0];
+      if (typeof chunk === 'string') {
+        const encoding = typeof args[1] === 'string' ? (args[1] as BufferEncoding) : 'utf8';
+        counters.logBytes += Buffer.byteLength(chunk, encoding);
+        counters.logLines += countNewlines(chunk);
+      } else if (chunk instanceof Uint8Array) {
+        counters.logBytes += chunk.byteLength;
+        counters.logLines += countNewlines(
+          Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength),
+        );
+      }
+      return write(...args);
+    };
+  }
+
+  // Firestore and Pub/Sub are patched when (if) the function loads them, so a process that
+  // never uses one never loads it because of the probe.
   const loader = Module as unknown as { _load: AnyFn };
   const load = loader._load;
-  let patched = false;
+  let firestorePatched = false;
+  let pubsubPatched = false;
   loader._load = function (this: unknown, ...args: unknown[]) {
     const exported = load.apply(this, args);
-    if (!patched && args[0] === '@google-cloud/firestore') {
-      patched = true;
+    if (!firestorePatched && args[0] === '@google-cloud/firestore') {
+      firestorePatched = true;
       patchFirestore(exported as FirestoreModule, counters);
     }
+    if (!pubsubPatched && args[0] === '@google-cloud/pubsub') {
+      pubsubPatched = true;
+      patchPubSub(exported as PubSubModule, counters, minimumBytes);
+    }
     return exported;
+  };
+  return () => (inFlight > 0 ? performance.now() - busySince : 0);
+}
+
+const countNewlines = (text: string | Buffer): number => {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+};
+
+/** Pub/Sub's data volume of one message: data, attributes, ordering key, 20 B of timestamp. */
+function messageBytes(message: {
+  data: number;
+  attributes?: Record<string, string> | null;
+  orderingKey?: string | null;
+  messageId?: string | null;
+}): number {
+  let bytes = message.data + 20;
+  for (const [key, value] of Object.entries(message.attributes ?? {})) {
+    bytes += Buffer.byteLength(key) + Buffer.byteLength(String(value));
+  }
+  if (message.orderingKey) bytes += Buffer.byteLength(message.orderingKey);
+  if (message.messageId) bytes += Buffer.byteLength(message.messageId);
+  return bytes;
+}
+
+/** The data volume of the message in a Pub/Sub push body; undefined when it is not a push. */
+function pushedMessageBytes(rawBody: Buffer | undefined): number | undefined {
+  // A push body starts with {"message": or {"subscription":; anything else is not parsed.
+  if (!rawBody || rawBody.length === 0 || rawBody.length > 1_000_000) return undefined;
+  const head = rawBody.subarray(0, 20).toString('latin1');
+  if (!/^\s*\{\s*"(message|subscription)"/.test(head)) return undefined;
+  try {
+    const body = JSON.parse(rawBody.toString('utf8')) as {
+      message?: {
+        data?: string;
+        attributes?: Record<string, string>;
+        orderingKey?: string;
+        messageId?: string;
+        message_id?: string;
+      };
+      subscription?: string;
+    };
+    const m = body.message;
+    if (!m || typeof body.subscription !== 'string') return undefined;
+    return messageBytes({
+      data: Buffer.from(m.data ?? '', 'base64').length,
+      attributes: m.attributes ?? null,
+      orderingKey: m.orderingKey ?? null,
+      messageId: m.messageId ?? m.message_id ?? null,
+    });
+  } catch {
+    return undefined;
+  }
+}
+
+interface PubSubModule {
+  PubSub: { prototype: { request: AnyFn } };
+}
+
+/**
+ * Every publish RPC goes through `PubSub.prototype.request` (topics bind it when constructed,
+ * after this patch), with the batch it sends: one request, billed at least the minimum.
+ */
+function patchPubSub(module: PubSubModule, counters: ProbeCounters, minimumBytes: number): void {
+  const proto = module.PubSub.prototype;
+  const request = proto.request;
+  proto.request = function (this: unknown, ...args: unknown[]) {
+    const config = args[0] as
+      | {
+          method?: string;
+          reqOpts?: {
+            messages?: {
+              data?: Uint8Array | string | null;
+              attributes?: Record<string, string> | null;
+              orderingKey?: string | null;
+            }[];
+          };
+        }
+      | undefined;
+    if (config?.method === 'publish') {
+      const messages = config.reqOpts?.messages ?? [];
+      let bytes = 0;
+      for (const m of messages) {
+        bytes += messageBytes({
+          data:
+            typeof m.data === 'string'
+              ? Buffer.from(m.data, 'base64').length
+              : (m.data?.byteLength ?? 0),
+          attributes: m.attributes ?? null,
+          orderingKey: m.orderingKey ?? null,
+        });
+      }
+      counters.pubsubPublishRequests++;
+      counters.pubsubPublishMessages += messages.length;
+      counters.pubsubPublishBytes += bytes;
+      counters.pubsubPublishBillableBytes += Math.max(minimumBytes, bytes);
+    }
+    return request.apply(this, args);
   };
 }
 
@@ -181,11 +365,14 @@ function patchFirestore(module: FirestoreModule, counters: ProbeCounters): void 
     rpc(method);
     const result = request.apply(this, args) as Promise<unknown>;
     if (method === 'commit' || method === 'batchWrite') {
-      const writes = (args[1] as { writes?: unknown[] } | undefined)?.writes?.length ?? 0;
+      const all = (args[1] as { writes?: { delete?: unknown }[] } | undefined)?.writes ?? [];
+      // A delete is billed at the delete price, not as a write.
+      const deletes = all.filter((w) => Boolean(w?.delete)).length;
       result.then(
         () => {
           counters.firestoreCommits++;
-          counters.firestoreWrites += writes;
+          counters.firestoreWrites += all.length - deletes;
+          counters.firestoreDeletes += deletes;
         },
         () => {
           counters.firestoreFailedCommits++;

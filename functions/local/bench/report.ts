@@ -1,6 +1,7 @@
 import type { ConsoleFigures } from './agent-console';
 import type { ColdStartFigures } from './cold-start';
 import type { CostFigures } from './cost';
+import { COST_PARTS, type CostPart, type DollarFigures } from './dollars';
 import type { EmbeddedFigures } from './embedded';
 import type { EndToEndFigures } from './end-to-end';
 import { FUNCTIONS } from '../stack/config';
@@ -27,11 +28,16 @@ export interface BenchResults {
   embedded: EmbeddedFigures | null;
   /** The agent console in headless Chromium (section 6). */
   console: ConsoleFigures | null;
+  /** Per customer message of the end-to-end run, counted and priced (section 5). */
   cost:
-    | (CostFigures & {
-        baselineInvocations: number;
-        baselinePerFunction: CostFigures['perFunction'];
-      })
+    | (CostFigures &
+        DollarFigures & {
+          baselineInvocations: number;
+          baselineBillableMs: number;
+          baselineLogBytes: number;
+          baselinePubsubBillableBytes: number;
+          baselinePerFunction: CostFigures['perFunction'];
+        })
     | null;
   targets: TargetResult[];
   /** Sections that failed, with why; their figures are null. */
@@ -52,6 +58,25 @@ const fmt = (n: number | null | undefined, digits = 0): string =>
   n === null || n === undefined || !Number.isFinite(n)
     ? '—'
     : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+/**
+ * Dollars at 4 significant digits, never in exponent notation (parts run down to millionths of
+ * a cent); bench-results.json keeps them unrounded.
+ */
+const usd = (n: number | null | undefined): string =>
+  n === null || n === undefined || !Number.isFinite(n)
+    ? '—'
+    : `$${n.toLocaleString('en-US', { maximumSignificantDigits: 4 })}`;
+
+const PART_LABELS: Record<CostPart, string> = {
+  functionRequests: 'function requests',
+  billableInstanceTime: 'billable instance time',
+  firestoreReads: 'Firestore reads',
+  firestoreWrites: 'Firestore writes',
+  firestoreDeletes: 'Firestore deletes',
+  pubsubThroughput: 'Pub/Sub throughput',
+  logIngestion: 'log ingestion',
+};
 
 const check = (ok: boolean | undefined): Verdict =>
   ok === undefined ? 'N/A' : ok ? 'PASS' : 'MISS';
@@ -153,6 +178,14 @@ export function evaluateTargets(r: Omit<BenchResults, 'targets'>): TargetResult[
     target: '≤ 4',
     verdict: check(c && finite(c.firestoreWrites) ? c.firestoreWrites <= 4 : undefined),
   });
+  t.push({
+    figure: 'cost.ratioToFloor',
+    value: c
+      ? `${fmt(c.ratioToFloor, 2)} (${usd(c.usdPer1kMessages)} vs ${usd(c.floorUsdPer1kMessages)} per 1k)`
+      : '—',
+    target: '≤ 1.5',
+    verdict: check(c && finite(c.ratioToFloor) ? c.ratioToFloor <= 1.5 : undefined),
+  });
   return t;
 }
 
@@ -181,6 +214,7 @@ export function formatTable(
 }
 
 const ms = (n: number | null | undefined) => (finite(n) ? `${fmt(n)} ms` : '—');
+const ms1 = (n: number | null | undefined) => (finite(n) ? `${fmt(n, 1)} ms` : '—');
 const mib = (n: number | null | undefined) => (finite(n) ? `${fmt(n)} MiB` : '—');
 
 /** The whole printed report: machine, every figure beside its baseline, targets. */
@@ -328,19 +362,69 @@ export function renderReport(r: BenchResults): string {
   const c = r.cost;
   section('Cost per customer message (end-to-end run, counted in each function process)');
   rows.push([
+    '  USD per 1,000 customer messages',
+    usd(c?.usdPer1kMessages),
+    c ? `floor: ${usd(c.floorUsdPer1kMessages)}` : '',
+    fmt(c?.ratioToFloor, 2),
+    '≤ 1.5',
+    verdictOf('cost.ratioToFloor'),
+  ]);
+  for (const part of COST_PARTS) {
+    rows.push([
+      `    ${PART_LABELS[part]}`,
+      usd(c?.usdPer1kMessagesParts[part]),
+      c ? `floor: ${usd(c.floorUsdPer1kMessagesParts[part])}` : '',
+      '',
+      '',
+      '',
+    ]);
+  }
+  rows.push([
     '  Firestore writes',
     fmt(c?.firestoreWrites, 2),
-    '',
+    c ? `floor: ${fmt(c.floorFirestore.writes)}` : '',
     '',
     '≤ 4',
     verdictOf('cost.firestoreWrites per message'),
   ]);
-  rows.push(['  Firestore reads', fmt(c?.firestoreReads, 2), '', '', '', '']);
+  rows.push([
+    '  Firestore reads',
+    fmt(c?.firestoreReads, 2),
+    c ? `floor: ${fmt(c.floorFirestore.reads)}` : '',
+    '',
+    '',
+    '',
+  ]);
+  rows.push(['  Firestore deletes', fmt(c?.firestoreDeletes, 2), '', '', '', '']);
   rows.push([
     '  function invocations',
     fmt(c?.invocations, 2),
     c ? `no-op chain: ${fmt(c.baselineInvocations, 2)}` : '',
     '',
+    '',
+    '',
+  ]);
+  rows.push([
+    '  billable instance time (≥ 1 request in flight)',
+    ms1(c?.billableMs),
+    c ? `no-op chain: ${ms1(c.baselineBillableMs)}` : '',
+    c ? fmt(c.billableMs / c.baselineBillableMs, 2) : '',
+    '',
+    '',
+  ]);
+  rows.push([
+    '  log bytes (stdout + stderr)',
+    c ? `${fmt(c.logBytes)} B` : '—',
+    c ? `no-op chain: ${fmt(c.baselineLogBytes)} B` : '',
+    '',
+    '',
+    '',
+  ]);
+  rows.push([
+    '  Pub/Sub billable bytes (publish + push)',
+    c ? `${fmt(c.pubsubBillableBytes)} B` : '—',
+    c ? `no-op chain: ${fmt(c.baselinePubsubBillableBytes)} B` : '',
+    c ? fmt(c.pubsubBillableBytes / c.baselinePubsubBillableBytes, 2) : '',
     '',
     '',
   ]);
@@ -370,9 +454,24 @@ export function renderReport(r: BenchResults): string {
     );
   }
   if (c) {
-    const perFunction = (entries: [string, CostFigures['perFunction'][string]][]) =>
+    const perFunction = (
+      entries: [string, CostFigures['perFunction'][string]][],
+      dollars: Record<string, number>,
+    ) =>
       formatTable(
-        ['  function', 'invocations', 'reads', 'writes', 'commits', 'mean answer', 'max in flight'],
+        [
+          '  function',
+          'invocations',
+          'reads',
+          'writes',
+          'commits',
+          'mean answer',
+          'max in flight',
+          'billable',
+          'log bytes',
+          'Pub/Sub bytes',
+          'USD per 1k',
+        ],
         entries
           .filter(([, f]) => f.invocations > 0)
           .map(([name, f]) => [
@@ -383,15 +482,25 @@ export function renderReport(r: BenchResults): string {
             fmt(f.firestoreCommits, 2),
             ms(f.meanServiceMs),
             fmt(f.maxInFlight),
+            ms1(f.billableMs),
+            fmt(f.logBytes),
+            fmt(f.pubsubBillableBytes),
+            usd(dollars[name]),
           ]),
       );
+    const sizes = Object.entries(c.pricedAs)
+      .map(([name, p]) => `${name} ${fmt(p.vCpu, 2)} vCPU ${fmt(p.memoryGiB, 2)} GiB`)
+      .join(', ');
     out.push(
       '',
-      'Per customer message, per function, during the measured end-to-end run (Firestore documents):',
-      perFunction(Object.entries(c.perFunction)),
+      'Per customer message, per function, during the measured end-to-end run (Firestore documents; billable = time with a request in flight):',
+      perFunction(Object.entries(c.perFunction), c.usdPer1kMessagesPerFunction),
       '',
       'The same for the no-op chain:',
-      perFunction(Object.entries(c.baselinePerFunction)),
+      perFunction(Object.entries(c.baselinePerFunction), c.floorUsdPer1kMessagesPerFunction),
+      '',
+      `Instance time priced at the size cloudbuild.yaml deploys: ${sizes}.`,
+      `Floor = no-op chain + ${c.floorFirestore.reads} Firestore read and ${c.floorFirestore.writes} writes per customer message; prices: functions/local/bench/prices.json (free tiers ignored).`,
     );
   }
   const passed = r.targets.filter((t) => t.verdict === 'PASS').length;
@@ -406,7 +515,11 @@ export function renderReport(r: BenchResults): string {
   return out.join('\n');
 }
 
-/** Numbers rounded for the JSON file (ms and ratios don't need 15 digits). */
+/**
+ * Numbers rounded for the JSON file (ms and ratios don't need 15 digits); dollar figures (any
+ * key with `usd` in its name, and what is under it) are kept exact, since they run down to
+ * millionths of a cent and are not to be rounded.
+ */
 export function roundDeep(value: unknown, digits = 2): unknown {
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) return null;
@@ -415,7 +528,19 @@ export function roundDeep(value: unknown, digits = 2): unknown {
   }
   if (Array.isArray(value)) return value.map((v) => roundDeep(v, digits));
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, roundDeep(v, digits)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, /usd/i.test(k) ? exact(v) : roundDeep(v, digits)]),
+    );
+  }
+  return value;
+}
+
+/** Unrounded, with non-finite numbers as null (JSON has no NaN). */
+function exact(value: unknown): unknown {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (Array.isArray(value)) return value.map(exact);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, exact(v)]));
   }
   return value;
 }
