@@ -147,6 +147,7 @@ function results(): Omit<BenchResults, 'targets'> {
       baselineStreamP95Ms: 300,
       samples: 40,
     },
+    devLoop: { simulateSecondRunMs: 640, simulateRuns: 7, bareNodeMs: 45 },
     cost: null,
     errors: ['embedded: it broke'],
     wallSeconds: 100,
@@ -170,6 +171,7 @@ describe('bench report', () => {
     expect(verdict('console.messageToScreenP95Ms')).toBe('MISS');
     expect(verdict('console.firstPaintMs')).toBe('PASS');
     expect(verdict('console.bundleGzipBytes')).toBe('PASS');
+    expect(verdict('devLoop.simulateSecondRunMs')).toBe('PASS');
   });
 
   it('decides the cost target from the ratio to the floor', () => {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { locateEmulators, startEmulators } from '../emulators';
 import { onCleanup, stopAllChildren } from './children';
 import { benchConsole, type ConsoleFigures } from './agent-console';
+import { benchDevLoop, type DevLoopFigures } from './dev-loop';
 import { benchColdStart, type ColdStartFigures } from './cold-start';
 import type { BenchContext } from './context';
 import { benchEmbedded, type EmbeddedFigures } from './embedded';
@@ -32,7 +33,7 @@ import { benchWebhookIngest, type WebhookFigures } from './webhook-ingest';
  * bench-results.json). BENCH_QUICK=1 shortens every run, for trying the benchmark out.
  */
 const root = path.resolve(__dirname, '../../../..');
-const SECTIONS = ['webhook', 'cold', 'e2e', 'embedded', 'console'] as const;
+const SECTIONS = ['webhook', 'cold', 'e2e', 'embedded', 'console', 'devloop'] as const;
 type Section = (typeof SECTIONS)[number];
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -140,6 +141,7 @@ async function main(): Promise<number> {
   let endToEnd: EndToEndResult | null = null;
   let embedded: EmbeddedFigures | null = null;
   let agentConsole: ConsoleFigures | null = null;
+  let devLoop: DevLoopFigures | null = null;
   try {
     webhook = await attempt('1. webhook ingest', 'webhook', () => benchWebhookIngest(context));
     coldStart = await attempt('2. cold start', 'cold', () => benchColdStart(context, googleapis));
@@ -149,6 +151,11 @@ async function main(): Promise<number> {
     embedded = await attempt('4. embedded', 'embedded', () => benchEmbedded(context));
     agentConsole = await attempt('6. agent console (headless Chromium)', 'console', () =>
       benchConsole(context),
+    );
+    devLoop = await attempt(
+      '7. the developer loop (npm run simulate, nothing changed)',
+      'devloop',
+      () => benchDevLoop(context),
     );
   } finally {
     await stopAllChildren();
@@ -163,6 +170,7 @@ async function main(): Promise<number> {
     e2e: endToEnd?.e2e ?? null,
     embedded,
     console: agentConsole,
+    devLoop,
     cost: endToEnd
       ? {
           ...endToEnd.cost,
