@@ -197,6 +197,14 @@ describe('bench report', () => {
     expect(text).toContain('1 Firestore read and 2 writes');
   });
 
+  it('the README summary says what 1 million messages cost, by part, beside the floor', () => {
+    const r = { ...results(), cost: cost() };
+    const summary = renderMarkdownSummary({ ...r, targets: evaluateTargets(r) }, 'abc1234');
+    expect(summary).toContain('| where the money goes | per 1 million messages | share | floor |');
+    expect(summary).toContain('| billable instance time | $0.2 | 17 % | $0.1 |');
+    expect(summary).toContain('| **total** | **$1.2** | | **$0.6** (×2.00) |');
+  });
+
   it('lays out columns, with section titles outside them', () => {
     expect(formatTable(['a', 'bb'], ['Section', ['x', 'y'], ['long', 'z']])).toBe(
       ['a     bb', '────  ──', 'Section', 'x     y', 'long  z'].join('\n'),

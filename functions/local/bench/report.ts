@@ -582,7 +582,31 @@ export function renderMarkdownSummary(r: BenchResults, commit: string | undefine
     ...r.targets.map(
       (t) => `| \`${cell(t.figure)}\` | ${cell(t.value)} | ${cell(t.target)} | ${t.verdict} |`,
     ),
+    ...costPerMillion(r),
   ].join('\n');
+}
+
+/** What 1 million customer messages cost, by part, beside the floor: the README's cost table. */
+function costPerMillion(r: BenchResults): string[] {
+  const c = r.cost;
+  if (!c || !finite(c.usdPer1kMessages)) return [];
+  const million = (perThousand: number) => usd(perThousand * 1000);
+  const share = (part: number) => `${fmt((100 * part) / c.usdPer1kMessages)} %`;
+  const parts = [...COST_PARTS].sort(
+    (x, y) => c.usdPer1kMessagesParts[y] - c.usdPer1kMessagesParts[x],
+  );
+  return [
+    '',
+    "What 1 million customer messages cost at Google's list prices (`functions/local/bench/prices.json`, free tiers ignored), measured in the same run, beside the floor (the same hops doing nothing, plus the least Firestore work exactly-once needs):",
+    '',
+    '| where the money goes | per 1 million messages | share | floor |',
+    '| --- | --- | --- | --- |',
+    ...parts.map(
+      (part) =>
+        `| ${PART_LABELS[part]} | ${million(c.usdPer1kMessagesParts[part])} | ${share(c.usdPer1kMessagesParts[part])} | ${million(c.floorUsdPer1kMessagesParts[part])} |`,
+    ),
+    `| **total** | **${million(c.usdPer1kMessages)}** | | **${million(c.floorUsdPer1kMessages)}** (×${fmt(c.ratioToFloor, 2)}) |`,
+  ];
 }
 
 /**
