@@ -13,10 +13,11 @@ import type { EventBus } from '../ports/event-bus';
 import type { IntentMatcher } from '../ports/intent-matcher';
 
 /**
- * How much of the message log is read to tell a conversation's first event (that many document
- * reads at most, only for events the bot answers). A full window means the conversation has
- * history, so a first message is recognised while fewer entries than this follow it; a very late
- * redelivery may then skip the greeting, which the greeting's own ID (`-m0`) makes harmless.
+ * How much of the message log is read to tell a conversation's first event, when the routed
+ * event does not say (`createdConversation` is absent only from a republished event): that many
+ * document reads at most, only for events the bot answers. A full window means the conversation
+ * has history, so a first message is recognised while fewer entries than this follow it; a very
+ * late redelivery may then skip the greeting, which the greeting's own ID (`-m0`) makes harmless.
  */
 export const HISTORY_WINDOW = 10;
 
@@ -26,7 +27,10 @@ export interface AutomationDeps {
   matcher: IntentMatcher;
   /** Counts the bot's hits and misses for the classifier's handoff threshold. */
   outcomes: Pick<ConversationStore, 'recordBotOutcome'>;
-  /** The message log, to tell whether this event opened the conversation (greeting). */
+  /**
+   * The message log, to tell whether this event opened the conversation (greeting) when the
+   * routed event does not say so itself.
+   */
   history: Pick<ConversationStore, 'getMessages'>;
   bus: EventBus;
   log: Logger;
@@ -46,8 +50,13 @@ export type AutomationOutcome =
   | { status: 'quarantined'; reason: string };
 
 /**
- * The bot: one routed event from `automation` in, its answer out on `outbound` (typing
- * indicators around the messages, ordered by conversation).
+ * The bot: one routed event from `automation` in, its answer out on `outbound` (ordered by
+ * conversation; typing indicators around the messages for brands that ask for them).
+ *
+ * It reads nothing the classifier already knew: whether the event opened the conversation, the
+ * conversation's locale and origin, and the customer's last message (which the commands carry
+ * to the sender for the 30-day window) all come with the routed event. The brand's
+ * configuration is the directory's, cached per instance (`BRAND_CACHE_SECONDS`).
  *
  * Everything the answer contains is derived from the routed event, not from the clock: message
  * and event IDs from the dedupe key, `createdAt` from `routedAt`, bot hours evaluated at
@@ -131,7 +140,7 @@ export function makeAutomationHandler(deps: AutomationDeps) {
     // The bot's clock is the routing time: a redelivery an hour later answers the same way.
     const at = new Date(routed.routedAt);
     const conversation: BotConversation = {
-      isNew: answersEvent(brand, event, at) ? await opensConversationNow(event) : false,
+      isNew: answersEvent(brand, event, at) ? await opensConversationNow(event, routed) : false,
       ...(routed.conversation.locale !== null ? { locale: routed.conversation.locale } : {}),
       origin: routed.conversation.origin,
     };
@@ -142,6 +151,7 @@ export function makeAutomationHandler(deps: AutomationDeps) {
       match,
       digest: deps.digest,
       createdAt: routed.routedAt,
+      lastUserMessageAt: routed.conversation.lastUserMessageAt,
     });
 
     // A hit when the bot had no misses changes nothing; skipping its write keeps a customer
@@ -185,7 +195,8 @@ export function makeAutomationHandler(deps: AutomationDeps) {
     };
   }
 
-  async function opensConversationNow(event: InboundEvent): Promise<boolean> {
+  async function opensConversationNow(event: InboundEvent, routed: RoutedEvent): Promise<boolean> {
+    if (routed.createdConversation !== undefined) return routed.createdConversation;
     const log = await deps.history.getMessages(event.conversationId, HISTORY_WINDOW);
     return opensConversation(log, event.dedupeKey, log.length < HISTORY_WINDOW);
   }

@@ -9,7 +9,7 @@ import { sha256Digest } from '../platform/digest';
 import { bootstrap } from '../platform/entry';
 import { createLogger } from '../platform/logger';
 import { keywordIntentMatcher } from '../ports/intent-matcher';
-import { AutomationConfig } from './config';
+import { AutomationConfig, brandCacheTtlMs } from './config';
 import { makeAutomationHandler } from './handler';
 
 const handler = bootstrap('automation', () => {
@@ -26,7 +26,7 @@ const handler = bootstrap('automation', () => {
   const now = () => new Date();
   const store = new FirestoreConversationStore(db, { now });
   return makeAutomationHandler({
-    brands: new FirestoreBrandDirectory(db, { cacheTtlMs: config.BRAND_CACHE_SECONDS * 1000 }),
+    brands: new FirestoreBrandDirectory(db, { cacheTtlMs: brandCacheTtlMs(config) }),
     matcher: keywordIntentMatcher,
     outcomes: store,
     history: store,

@@ -6,7 +6,7 @@ import {
   type Digest,
   type InboundEvent,
 } from '../core/inbound-event';
-import { routedMessage } from '../core/routed-event';
+import { createsConversation, routedMessage } from '../core/routed-event';
 import { transition } from '../core/state-machine';
 import { type Logger, eventLabels } from '../platform/logger';
 import { capAttributes, makeQuarantine, receiveJson } from '../platform/quarantine';
@@ -69,8 +69,10 @@ export function makeClassifierHandler(deps: ClassifierDeps) {
         transition(current, event, now, settings),
       );
       const routing = applied.duplicate ? applied.previous : applied.result.routing;
+      // Known only while applying: a republished decision goes without it (see routed-event).
+      const created = applied.duplicate ? undefined : createsConversation(applied.result);
       const busMessageId = routing
-        ? await publish(event, webhook as Record<string, unknown>, routing, traceId)
+        ? await publish(event, webhook as Record<string, unknown>, routing, traceId, created)
         : undefined;
 
       const decision = routing?.decision;
@@ -140,8 +142,9 @@ export function makeClassifierHandler(deps: ClassifierDeps) {
     webhook: Record<string, unknown>,
     routing: RecordedRouting,
     traceId: string,
+    createdConversation: boolean | undefined,
   ): Promise<string | undefined> {
-    const message = routedMessage(event, webhook, routing, traceId);
+    const message = routedMessage(event, webhook, routing, traceId, createdConversation);
     if (!message) return undefined;
     const { topic, attributes, ...outgoing } = message;
     return bus.publish(topic, { ...outgoing, attributes: capAttributes(attributes) });

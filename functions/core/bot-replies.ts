@@ -18,9 +18,10 @@ import type { OutboundCommand, SendEventCommand, SendMessageCommand } from './ou
 import { describeIssues } from './validation-problems';
 
 /**
- * What the bot answers to one routed event, decided without I/O: the outbound commands (typing
- * indicators around the messages, all with IDs derived from the event's dedupe key) and whether
- * the event counts as a bot hit or miss for the classifier's handoff threshold.
+ * What the bot answers to one routed event, decided without I/O: the outbound commands (the
+ * messages, with typing indicators around them only for a brand that asks for them, all with
+ * IDs derived from the event's dedupe key) and whether the event counts as a bot hit or miss
+ * for the classifier's handoff threshold.
  *
  * Matching free text is a port (a Dialogflow agent may replace the keyword matcher), so it
  * happens in two steps: `botQuery` says what, if anything, to ask the matcher; the handler asks;
@@ -58,6 +59,11 @@ export interface BotTurn {
   digest: Digest;
   /** The routed event's `routedAt`, not the clock: a redelivery must give identical commands. */
   createdAt: string;
+  /**
+   * The customer's last message as the routed event's conversation has it, carried on every
+   * command so the sender checks the 30-day window without reading the conversation.
+   */
+  lastUserMessageAt?: string | null;
 }
 
 export interface BotDecision {
@@ -338,6 +344,9 @@ function commandsFor(
     agent: event.agent,
     causedBy: event.dedupeKey,
     createdAt: turn.createdAt,
+    ...(typeof turn.lastUserMessageAt === 'string'
+      ? { lastUserMessageAt: turn.lastUserMessageAt }
+      : {}),
   };
   const typing = (eventType: 'TYPING_STARTED' | 'TYPING_STOPPED', eventId: string) =>
     ({
@@ -357,6 +366,8 @@ function commandsFor(
     }
     return { type: 'message', ...common, message };
   });
+  // The answer is ready at once, so by default a typing indicator around it would show nothing
+  // and cost two API calls and two sender invocations; brands that want one ask for it.
   return brand.bot.typingIndicators
     ? [
         typing('TYPING_STARTED', ids.typingStarted),

@@ -229,8 +229,11 @@ export const BrandConfig = z
         displayName: z.string().min(1).max(100).optional(),
         /** Public HTTPS URL; Google: 1024x1024 px, ≤ 50 KB, immutable once used. */
         avatarImage: z.url({ protocol: /^https$/, error: 'expected an https URL' }).optional(),
-        /** TYPING_STARTED before and TYPING_STOPPED after each answer. */
-        typingIndicators: z.boolean().default(true),
+        /**
+         * TYPING_STARTED before and TYPING_STOPPED after each answer. Off by default: the
+         * answer follows at once, so they show nothing and cost two API calls per answer.
+         */
+        typingIndicators: z.boolean().default(false),
       })
       .prefault({}),
     locales: z.array(LocaleTag).min(1, 'name at least one locale'),

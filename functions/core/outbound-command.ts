@@ -16,8 +16,15 @@ const Common = {
   agent: z.string().min(1),
   /** What caused this send: the inbound dedupe key or an agent API request ID. */
   causedBy: z.string().min(1),
-  /** When the publisher decided it; the sender's 30-day window check uses the conversation. */
+  /** When the publisher decided it. */
   createdAt: z.iso.datetime({ offset: true }),
+  /**
+   * When the customer last wrote, as the publisher knew it (the routed event's conversation):
+   * the anchor of the 30-day window. It only ever moves later, so a time inside the window
+   * proves the window open and the sender need not read the conversation; when it is absent, or
+   * outside the window, the sender asks the store (`checkCarriedSendWindow`).
+   */
+  lastUserMessageAt: z.iso.datetime({ offset: true }).optional(),
 };
 
 export const SendMessageCommand = z.object({
@@ -60,6 +67,17 @@ export const OutboundCommand = z.discriminatedUnion('type', [
   SendReceiptCommand,
 ]);
 export type OutboundCommand = z.infer<typeof OutboundCommand>;
+
+/**
+ * The command with the customer's last message time the publisher knows (see
+ * `lastUserMessageAt`), or unchanged when it knows none.
+ */
+export function withLastUserMessageAt<C extends OutboundCommand>(
+  command: C,
+  lastUserMessageAt: string | null | undefined,
+): C {
+  return typeof lastUserMessageAt === 'string' ? { ...command, lastUserMessageAt } : command;
+}
 
 /** The ID the API call is idempotent on; also the message log key of the send. */
 export function outboundId(command: OutboundCommand): string {

@@ -6,18 +6,23 @@ import {
   type RecordedRouting,
 } from './conversation';
 import { parseInboundEvent, type Digest, type InboundEvent } from './inbound-event';
+import type { Transition } from './state-machine';
 import { describeIssues } from './validation-problems';
 
 /**
  * What the classifier publishes on `automation` and `live-agent`: the webhook body as Google
  * sent it, the routing decision, and the conversation as it stood after the event.
  *
- * - data: JSON `{schemaVersion: 1, webhook, decision: {route, reason}, conversation, routedAt}`
+ * - data: JSON `{schemaVersion: 1, webhook, decision: {route, reason}, conversation, routedAt,
+ *   createdConversation?}`
  * - attributes: `brand, agent, conversation, kind, dedupeKey, traceId, route, reason`
  * - ordering key: the conversation ID
  *
  * A redelivered inbound event republishes the same data (built from what the first delivery
- * recorded), so consumers dedupe on the `dedupeKey` attribute and may see one event twice.
+ * recorded), so consumers dedupe on the `dedupeKey` attribute and may see one event twice. The
+ * one exception is `createdConversation`: the classifier knows it only while applying the event,
+ * and the recorded routing does not keep it, so a republished event goes without it and a
+ * consumer that needs it asks the store (automation reads the message log, as it always could).
  */
 
 export const ROUTED_EVENT_SCHEMA_VERSION = 1;
@@ -29,6 +34,12 @@ export const RoutedEvent = z.object({
   decision: z.object({ route: Route, reason: z.string().min(1) }),
   conversation: ConversationSnapshot,
   routedAt: z.iso.datetime({ offset: true }),
+  /**
+   * Whether applying this event created the conversation: nothing the customer did reached it
+   * before (typing and receipts create no conversation). The bot greets such an event without
+   * reading the message log. Absent when the publisher does not know (a republished event).
+   */
+  createdConversation: z.boolean().optional(),
 });
 export type RoutedEvent = z.infer<typeof RoutedEvent>;
 
@@ -52,15 +63,24 @@ export interface RoutedMessage {
 }
 
 /**
+ * Whether a transition created its conversation: its state changed from none. The state
+ * machine creates a conversation for every event it logs, and for no other.
+ */
+export const createsConversation = (result: Transition): boolean =>
+  result.effects.some((e) => e.type === 'state-change' && e.from === null);
+
+/**
  * The message announcing a routed inbound event. Built only from its inputs, in a fixed key
- * order, so the same recorded routing always gives the same bytes. Undefined when the
- * recorded decision routes nowhere.
+ * order, so the same recorded routing (and `createdConversation`) always gives the same bytes.
+ * Undefined when the recorded decision routes nowhere. `createdConversation` is what applying
+ * the event did (`createsConversation`); leave it undefined when republishing a recorded routing.
  */
 export function routedMessage(
   event: InboundEvent,
   webhook: Record<string, unknown>,
   routing: RecordedRouting,
   traceId: string,
+  createdConversation?: boolean,
 ): RoutedMessage | undefined {
   const { route, reason } = routing.decision;
   if (route === null || routing.conversation === null) return undefined;
@@ -70,6 +90,7 @@ export function routedMessage(
     decision: { route, reason },
     conversation: canonicalSnapshot(routing.conversation),
     routedAt: routing.routedAt,
+    ...(createdConversation === undefined ? {} : { createdConversation }),
   };
   return {
     topic: route,

@@ -32,6 +32,24 @@ export function checkSendWindow(lastUserMessageAt: Date | undefined, now: Date):
   };
 }
 
+/**
+ * The window decided from the time a command carries (`lastUserMessageAt`), when that alone can
+ * settle it; undefined when only the stored conversation can. The stored time only moves later
+ * (or goes with an erased conversation, which leaves the window open), so a carried time inside
+ * the window means the stored one is too: the same answer `checkSendWindow` gives on the stored
+ * time, without reading it. A carried time outside the window may be stale (the customer may
+ * have written since), so it settles nothing.
+ */
+export function checkCarriedSendWindow(
+  lastUserMessageAt: string | undefined,
+  now: Date,
+): WindowDecision | undefined {
+  if (lastUserMessageAt === undefined) return undefined;
+  const carried = new Date(lastUserMessageAt);
+  const decision = checkSendWindow(carried, now);
+  return decision.open ? decision : undefined;
+}
+
 // ---------------------------------------------------------------------------------------------
 // API failures
 

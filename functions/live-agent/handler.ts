@@ -4,7 +4,11 @@ import { PermanentFailure, classifyFailure } from '../core/failure';
 import type { FeedNotice } from '../core/feed-notice';
 import { returnToBot } from '../core/agent-operations';
 import type { Digest, InboundEvent } from '../core/inbound-event';
-import { outboundBusMessage, type OutboundCommand } from '../core/outbound-command';
+import {
+  outboundBusMessage,
+  withLastUserMessageAt,
+  type OutboundCommand,
+} from '../core/outbound-command';
 import { decideQueueNotice, type QueueNotice } from '../core/queue-notice';
 import { parseRoutedEvent, type RoutedEvent } from '../core/routed-event';
 import { type Logger, eventLabels } from '../platform/logger';
@@ -135,7 +139,12 @@ export function makeLiveAgentHandler(deps: LiveAgentDeps) {
         at: new Date(routed.routedAt),
         digest: deps.digest,
       });
-      for (const command of queue.outbound) await publish(command, brand, traceId);
+      // The routed event's copy of the customer's last message spares the sender a read, and
+      // keeps a redelivery's commands byte-identical (the stored one may have moved on).
+      const lastUserMessageAt = routed.conversation.lastUserMessageAt;
+      for (const command of queue.outbound) {
+        await publish(withLastUserMessageAt(command, lastUserMessageAt), brand, traceId);
+      }
       if (queue.returnToBot) {
         const queueKey = queue.queueKey;
         const result = await store.updateConversation(

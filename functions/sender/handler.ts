@@ -1,7 +1,7 @@
 import type { OutboundContent } from '../core/conversation';
 import { classifyFailure } from '../core/failure';
 import { OutboundCommand, outboundId } from '../core/outbound-command';
-import { checkSendWindow, countsTowardQuota } from '../core/send-policy';
+import { checkCarriedSendWindow, checkSendWindow, countsTowardQuota } from '../core/send-policy';
 import { describeIssues } from '../core/validation-problems';
 import type { Logger } from '../platform/logger';
 import { makeQuarantine, receiveJson } from '../platform/quarantine';
@@ -118,10 +118,11 @@ export function makeSenderHandler(deps: SenderDeps): (cloudEvent: unknown) => Pr
       }
     };
 
-    const sendWindow = checkSendWindow(
-      await deps.outboundLog.lastUserMessageAt(conversationId),
-      deps.now(),
-    );
+    // The publisher's copy of the customer's last message settles the window without a read
+    // whenever it is inside it, which a reply to a customer's message always is.
+    const sendWindow =
+      checkCarriedSendWindow(command.lastUserMessageAt, deps.now()) ??
+      checkSendWindow(await deps.outboundLog.lastUserMessageAt(conversationId), deps.now());
     if (!sendWindow.open) {
       await record('EXPIRED', sendWindow.reason);
       log.warn(`${command.type} not sent: outside the 30-day window`, {

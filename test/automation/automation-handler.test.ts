@@ -18,15 +18,13 @@ const kinds = (h: ReturnType<typeof automationHarness>) =>
     );
 
 describe('automation handler', () => {
-  it('answers on `outbound`: typing, greeting, answer, typing; ordered by conversation', async () => {
+  it('answers on `outbound`: greeting then answer, no typing around them; ordered by conversation', async () => {
     const h = automationHarness();
     expect(await h.customerSends(says('Hello, are you open on Sunday?', 'r-1'))).toBe('automation');
 
     expect(kinds(h)).toEqual([
-      'TYPING_STARTED',
       expect.stringMatching(/^[0-9a-f]{32}-m0$/),
       expect.stringMatching(/^[0-9a-f]{32}-m1$/),
-      'TYPING_STOPPED',
     ]);
     const [routed] = h.routed();
     for (const m of h.outboundMessages()) {
@@ -34,16 +32,86 @@ describe('automation handler', () => {
       expect(m.attributes).toEqual({
         brand: 'velo-cafe',
         conversation: CONVERSATION,
-        type: expect.stringMatching(/^(event|message)$/),
+        type: 'message',
         causedBy: 'r:r-1',
         traceId: TRACE,
       });
     }
-    const createdAt = (JSON.parse(h.text(routed!)) as { routedAt: string }).routedAt;
-    expect(h.outbound().every((c) => c.createdAt === createdAt && c.agent === AGENT)).toBe(true);
+    const { routedAt, conversation } = JSON.parse(h.text(routed!)) as {
+      routedAt: string;
+      conversation: { lastUserMessageAt: string };
+    };
+    expect(
+      h.outbound().every(
+        (c) =>
+          c.createdAt === routedAt &&
+          c.agent === AGENT &&
+          // What the sender needs for the 30-day window, so it need not read it.
+          c.lastUserMessageAt === conversation.lastUserMessageAt,
+      ),
+    ).toBe(true);
+    expect(conversation.lastUserMessageAt).toEqual(expect.any(String));
     expect(h.outcomes).toEqual([
-      { status: 'answered', reason: 'intent', outcome: 'matched', commands: 4 },
+      { status: 'answered', reason: 'intent', outcome: 'matched', commands: 2 },
     ]);
+  });
+
+  it('puts typing indicators around the answer for a brand that asks for them, in order', async () => {
+    const document = sampleBrandDocument() as { bot: Record<string, unknown> };
+    document.bot.typingIndicators = true;
+    const h = automationHarness({ brands: new InMemoryBrandDirectory([document]) });
+    await h.customerSends(says('Hello, are you open on Sunday?', 'r-1'));
+    await h.customerSends(says('How much is a cappuccino?', 'r-2'));
+    expect(kinds(h)).toEqual([
+      'TYPING_STARTED',
+      expect.stringMatching(/-m0$/),
+      expect.stringMatching(/-m1$/),
+      'TYPING_STOPPED',
+      'TYPING_STARTED',
+      expect.stringMatching(/-m1$/),
+      'TYPING_STOPPED',
+    ]);
+    const ids = h.outbound().map((c) => (c.type === 'event' ? c.eventId : ''));
+    expect(ids.filter((id) => id !== '').map((id) => id.slice(-3))).toEqual([
+      '-ts',
+      '-te',
+      '-ts',
+      '-te',
+    ]);
+    expect(new Set(ids.filter((id) => id !== '')).size).toBe(4);
+    expect(h.outboundMessages().every((m) => m.orderingKey === CONVERSATION)).toBe(true);
+  });
+
+  it('reads no message log: the routed event says whether it opened the conversation', async () => {
+    const h = automationHarness();
+    await h.customerSends(says('Hello, are you open on Sunday?', 'r-1'));
+    await h.customerSends(says('How much is a cappuccino?', 'r-2'));
+    expect(h.historyReads()).toBe(0);
+    const messageIds = h
+      .outbound()
+      .filter((c): c is SendMessageCommand => c.type === 'message')
+      .map((c) => [c.causedBy, c.message.messageId.slice(-3)]);
+    expect(messageIds).toEqual([
+      ['r:r-1', '-m0'],
+      ['r:r-1', '-m1'],
+      ['r:r-2', '-m1'],
+    ]);
+  });
+
+  it('a republished routed event (no createdConversation) reads the log and answers the same', async () => {
+    const h = automationHarness();
+    await h.customerSends(says('Hello, are you open on Sunday?', 'r-1'));
+    const first = h.outboundMessages().map((m) => h.text(m));
+    // What the classifier republishes for a redelivered inbound event: the recorded routing.
+    const routed = h.routed()[0]!;
+    const { createdConversation, ...recorded } = JSON.parse(h.text(routed)) as Record<
+      string,
+      unknown
+    >;
+    expect(createdConversation).toBe(true);
+    await h.handler(cloudEventOf({ ...routed, data: Buffer.from(JSON.stringify(recorded)) }));
+    expect(h.historyReads()).toBe(1);
+    expect(h.outboundMessages().map((m) => h.text(m))).toEqual([...first, ...first]);
   });
 
   it('greets only the first message of a conversation', async () => {
@@ -239,12 +307,7 @@ describe('automation handler', () => {
       await h.customerSends(says('hours', 'r-1'));
       expect(h.outcomes[0]).toBeInstanceOf(Error);
       expect(h.outcomes[1]).toMatchObject({ status: 'answered' });
-      expect(kinds(h)).toEqual([
-        'TYPING_STARTED',
-        expect.stringMatching(/-m0$/),
-        expect.stringMatching(/-m1$/),
-        'TYPING_STOPPED',
-      ]);
+      expect(kinds(h)).toEqual([expect.stringMatching(/-m0$/), expect.stringMatching(/-m1$/)]);
       const retry = h.logLines().find((l) => l.event === 'automation_retry');
       expect(retry).toMatchObject({ severity: 'WARNING' });
       expect(h.quarantined()).toEqual([]);

@@ -9,7 +9,7 @@ import { makeAutomationHandler } from '../../functions/automation/handler';
 import type { Route } from '../../functions/core/conversation';
 import type { OutboundCommand } from '../../functions/core/outbound-command';
 import { OutboundCommand as OutboundCommandSchema } from '../../functions/core/outbound-command';
-import { routedMessage } from '../../functions/core/routed-event';
+import { createsConversation, routedMessage } from '../../functions/core/routed-event';
 import { transition } from '../../functions/core/state-machine';
 import { sampleBrandDocument } from '../../functions/local/sample-brand';
 import { sha256Digest } from '../../functions/platform/digest';
@@ -41,11 +41,18 @@ export function automationHarness(options: HarnessOptions = {}) {
   const capture = new LogCapture();
   const logs = capture.lines;
   const outcomes: (AutomationOutcome | Error)[] = [];
+  /** Reads of the message log: only a routed event that does not say it opened the conversation. */
+  let historyReads = 0;
   const handler = makeAutomationHandler({
     brands,
     matcher: keywordIntentMatcher,
     outcomes: store,
-    history: store,
+    history: {
+      getMessages: (conversationId, limit) => {
+        historyReads += 1;
+        return store.getMessages(conversationId, limit);
+      },
+    },
     bus,
     log: capture.logger('automation', { now }),
     now,
@@ -68,7 +75,8 @@ export function automationHarness(options: HarnessOptions = {}) {
       transition(current, event, now(), { missThreshold: 2 }),
     );
     const routing = applied.duplicate ? applied.previous : applied.result.routing;
-    const message = routing ? routedMessage(event, body, routing, TRACE) : undefined;
+    const created = applied.duplicate ? undefined : createsConversation(applied.result);
+    const message = routing ? routedMessage(event, body, routing, TRACE, created) : undefined;
     if (!message) return null;
     const { topic, ...outgoing } = message;
     await bus.publish(topic, outgoing);
@@ -88,7 +96,9 @@ export function automationHarness(options: HarnessOptions = {}) {
     outcomes,
     handler,
     customerSends,
+    now,
     advance: (ms: number) => (clock += ms),
+    historyReads: () => historyReads,
     /** Every command published to `outbound`, parsed with the contract's schema. */
     outbound: (): OutboundCommand[] =>
       onTopic('outbound').map((m) => OutboundCommandSchema.parse(JSON.parse(text(m)))),

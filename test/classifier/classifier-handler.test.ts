@@ -139,7 +139,20 @@ describe('classifier: routing', () => {
         lastUserMessageAt: '2026-11-25T10:15:30.123Z',
       },
       routedAt: NOW.toISOString(),
+      // The conversation's first event: the bot greets it without reading the message log.
+      createdConversation: true,
     });
+  });
+
+  it('says whether the event created the conversation: typing before it does not count', async () => {
+    const c = classifier();
+    const id = `created-${++conversationCounter}`;
+    // Typing and receipts create no conversation, so the first message still opens it.
+    await c.deliver(body('typing', { conversationId: id }));
+    await c.deliver(text(id, 'hours?', 1));
+    await c.deliver(text(id, 'prices?', 2));
+    const created = c.on('automation').map((m) => decode(m).value.createdConversation);
+    expect(created).toEqual([true, false]);
   });
 
   const claim = (store: ConversationStore, id: string) =>
@@ -393,7 +406,10 @@ describe('classifier: exactly-once effects on at-least-once delivery', () => {
     });
     const [first, second] = c.on('live-agent');
     expect(c.bus.published).toHaveLength(2);
-    expect(Buffer.from(second!.data).toString()).toBe(Buffer.from(first!.data).toString());
+    // The same bytes, but for `createdConversation`: only applying the event could tell it.
+    const { createdConversation, ...recorded } = JSON.parse(Buffer.from(first!.data).toString());
+    expect(createdConversation).toBe(true);
+    expect(Buffer.from(second!.data).toString()).toBe(JSON.stringify(recorded));
     expect(second?.attributes).toEqual(first?.attributes);
     expect(await c.store.getConversation(id)).toMatchObject({ state: 'queued', version: 1 });
     expect(await c.store.getMessages(id, 10)).toHaveLength(1);
@@ -413,7 +429,9 @@ describe('classifier: exactly-once effects on at-least-once delivery', () => {
     await c.deliver(first);
     const automation = c.on('automation');
     expect(automation).toHaveLength(2);
-    expect(decode(automation[1]!).value).toEqual(decode(automation[0]!).value);
+    const { createdConversation, ...recorded } = decode(automation[0]!).value;
+    expect(createdConversation).toBe(true);
+    expect(decode(automation[1]!).value).toEqual(recorded);
     expect(decode(automation[1]!).value.conversation.state).toBe('bot');
   });
 

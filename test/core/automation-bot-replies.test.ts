@@ -54,12 +54,14 @@ function turn(
   event: InboundEvent,
   conversation: BotConversation = ongoing,
   now: Date = NOW,
+  lastUserMessageAt?: string | null,
 ) {
   const query = botQuery(brand, event, conversation, now);
   const t: BotTurn = {
     match: query ? matchIntent(query.text, query.locale, brand) : undefined,
     digest: sha256Digest,
     createdAt: ROUTED_AT,
+    ...(lastUserMessageAt !== undefined ? { lastUserMessageAt } : {}),
   };
   return decideBotReply(brand, event, conversation, now, t);
 }
@@ -84,12 +86,43 @@ const BOT = {
 };
 
 describe('decideBotReply', () => {
-  it('answers a matched question with typing, the reply as the BOT, typing stopped', () => {
+  it('answers a matched question with the reply as the BOT, and no typing indicators around it', () => {
     const event = textEvent('What are your opening hours?');
-    const decision = turn(sample, event);
+    const lastUserMessageAt = '2026-11-25T10:15:30.123Z';
+    const decision = turn(sample, event, ongoing, NOW, lastUserMessageAt);
     expect(decision).toMatchObject({ outcome: 'matched', reason: 'intent', intentId: 'hours' });
-    const [started, message, stopped] = decision.outbound;
     const base = sha256Digest(`automation:${event.dedupeKey}`);
+    expect(decision.outbound).toEqual([
+      {
+        type: 'message',
+        conversationId: CONVERSATION,
+        brandId: 'velo-cafe',
+        agent: AGENT,
+        causedBy: event.dedupeKey,
+        createdAt: ROUTED_AT,
+        // The routed event's copy, for the sender's 30-day window.
+        lastUserMessageAt,
+        message: { messageId: `${base}-m1`, representative: BOT, ...reply('hours', 'en') },
+      },
+    ]);
+    for (const command of decision.outbound) {
+      expect(OutboundCommandSchema.safeParse(command).success).toBe(true);
+    }
+  });
+
+  it('puts typing indicators around the answer for a brand that asks (bot.typingIndicators)', () => {
+    const brand = { ...sample, bot: { ...sample.bot, typingIndicators: true } };
+    const event = textEvent('Are you open on Sunday?');
+    const decision = turn(brand, event, opening);
+    const base = sha256Digest(`automation:${event.dedupeKey}`);
+    // Typing first and last, the messages between in order; every ID derived from the event.
+    expect(shape(decision.outbound)).toEqual([
+      'TYPING_STARTED',
+      `${base}-m0`,
+      `${base}-m1`,
+      'TYPING_STOPPED',
+    ]);
+    const [started, , , stopped] = decision.outbound;
     expect(started).toEqual({
       type: 'event',
       conversationId: CONVERSATION,
@@ -100,31 +133,28 @@ describe('decideBotReply', () => {
       eventId: `${base}-ts`,
       event: { eventType: 'TYPING_STARTED', representative: BOT },
     });
-    expect(message).toEqual({
-      type: 'message',
-      conversationId: CONVERSATION,
-      brandId: 'velo-cafe',
-      agent: AGENT,
-      causedBy: event.dedupeKey,
-      createdAt: ROUTED_AT,
-      message: { messageId: `${base}-m1`, representative: BOT, ...reply('hours', 'en') },
-    });
     expect(stopped).toMatchObject({
       eventId: `${base}-te`,
       event: { eventType: 'TYPING_STOPPED', representative: BOT },
     });
-    for (const command of decision.outbound) {
-      expect(OutboundCommandSchema.safeParse(command).success).toBe(true);
+    // The same event always gives the same commands.
+    expect(turn(brand, event, opening)).toEqual(decision);
+  });
+
+  it('carries no last-message time it does not know', () => {
+    for (const known of [undefined, null]) {
+      const decision = turn(sample, textEvent('prices?'), ongoing, NOW, known);
+      expect(decision.outbound.length).toBeGreaterThan(0);
+      for (const command of decision.outbound)
+        expect(command).not.toHaveProperty('lastUserMessageAt');
     }
   });
 
   it('greets a new conversation first, with the place filled in, then answers', () => {
     const decision = turn(sample, textEvent('Are you open on Sunday?'), opening);
     expect(shape(decision.outbound)).toEqual([
-      'TYPING_STARTED',
       expect.stringMatching(/-m0$/),
       expect.stringMatching(/-m1$/),
-      'TYPING_STOPPED',
     ]);
     const [greeting, answer] = messages(decision.outbound);
     expect(greeting?.text).toBe(
@@ -155,11 +185,7 @@ describe('decideBotReply', () => {
   it('answers a first message it does not understand with the greeting alone, not a miss', () => {
     const decision = turn(sample, textEvent('xyzzy'), opening);
     expect(decision).toMatchObject({ outcome: 'none', reason: 'greeting' });
-    expect(shape(decision.outbound)).toEqual([
-      'TYPING_STARTED',
-      expect.stringMatching(/-m0$/),
-      'TYPING_STOPPED',
-    ]);
+    expect(shape(decision.outbound)).toEqual([expect.stringMatching(/-m0$/)]);
   });
 
   it('sends the fallback with the liveAgentRequest chip on a miss, and counts it', () => {
@@ -281,11 +307,17 @@ describe('decideBotReply', () => {
     },
   );
 
-  it('sends no typing events for a brand that turned them off', () => {
+  it('sends typing events only for a brand that asks for them (off by default)', () => {
     const b = minimalBrand();
-    b.bot = { typingIndicators: false };
-    const decision = turn(loadBrandConfig(b), textEvent('open?'));
-    expect(shape(decision.outbound)).toEqual([expect.stringMatching(/-m1$/)]);
+    expect(shape(turn(loadBrandConfig(b), textEvent('open?')).outbound)).toEqual([
+      expect.stringMatching(/-m1$/),
+    ]);
+    b.bot = { typingIndicators: true };
+    expect(shape(turn(loadBrandConfig(b), textEvent('open?')).outbound)).toEqual([
+      'TYPING_STARTED',
+      expect.stringMatching(/-m1$/),
+      'TYPING_STOPPED',
+    ]);
   });
 
   it('answers in the conversation’s locale when the event carries no context', () => {

@@ -57,7 +57,8 @@ describe('BrandConfig', () => {
   it('accepts the minimal brand and applies defaults', () => {
     const config = loadBrandConfig(minimalBrand());
     expect(config.brandId).toBe(MINIMAL_BRAND_ID);
-    expect(config.bot.typingIndicators).toBe(true);
+    // A bot's answer is ready at once: typing indicators only for brands that ask for them.
+    expect(config.bot.typingIndicators).toBe(false);
   });
 
   it('accepts the sample brand (Vélo Café)', () => {

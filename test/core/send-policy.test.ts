@@ -2,6 +2,7 @@ import {
   CONVERSATION_QUOTA,
   SEND_WINDOW_MS,
   canonicalStatus,
+  checkCarriedSendWindow,
   checkSendWindow,
   classifyApiFailure,
   countsTowardQuota,
@@ -91,6 +92,30 @@ describe('checkSendWindow', () => {
       reason:
         'the customer last wrote at 2026-10-26T11:59:59.999Z, more than 30 days before 2026-11-25T12:00:00.000Z',
     });
+  });
+});
+
+describe('checkCarriedSendWindow', () => {
+  const now = at(0);
+  it.each([
+    ['not carried', undefined, undefined],
+    ['a minute ago', at(-60_000).toISOString(), { open: true }],
+    ['exactly 30 days ago', at(-SEND_WINDOW_MS).toISOString(), { open: true }],
+    // The customer may have written since: only the stored time can close the window.
+    ['30 days + 1 ms ago', at(-SEND_WINDOW_MS - 1).toISOString(), undefined],
+  ] as const)('%s → %j', (_name, carried, expected) => {
+    expect(checkCarriedSendWindow(carried, now)).toEqual(expected);
+  });
+
+  it('never opens a window the stored time would close, since the stored time only grows', () => {
+    for (let days = 0; days <= 40; days++) {
+      const carried = at(-days * 24 * 60 * 60 * 1000);
+      for (const laterBy of [0, 1, 12 * 60 * 60 * 1000]) {
+        const stored = new Date(carried.getTime() + laterBy);
+        const fromCarried = checkCarriedSendWindow(carried.toISOString(), now);
+        if (fromCarried) expect(checkSendWindow(stored, now)).toEqual(fromCarried);
+      }
+    }
   });
 });
 

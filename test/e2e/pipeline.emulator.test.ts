@@ -15,9 +15,12 @@ import { startTestStack, type TestStack } from '../support/stack';
  */
 jest.setTimeout(120_000);
 
-const customer = (locale = 'en'): CustomerContext => ({
+const customer = (
+  locale = 'en',
+  agent = 'brands/velo-cafe/agents/velo-cafe-agent',
+): CustomerContext => ({
   conversationId: randomUUID(),
-  agent: 'brands/velo-cafe/agents/velo-cafe-agent',
+  agent,
   locale,
   entryPoint: 'PLACESHEET',
 });
@@ -42,7 +45,7 @@ function timeline(c: InspectedConversation): Item[] {
   return items.sort((a, b) => a.seq - b.seq);
 }
 
-/** Waits until the conversation has stopped growing: the bot ends every answer with TYPING_STOPPED. */
+/** Waits until the conversation has stopped growing (nothing new for 1.5 s). */
 async function settled(
   stack: TestStack,
   id: string,
@@ -98,25 +101,40 @@ describeWithEmulators('the pipeline end to end on the emulators', () => {
     }
   });
 
-  it('hello gets a bot reply, with typing around it', async () => {
+  it('hello gets the greeting and the answer, with no typing around them (Vélo Café asks for none)', async () => {
     const who = customer();
     expect(
       (await stack.act(who, { type: 'text', text: 'Hello! Are you open on Sunday?' })).status,
     ).toBe(200);
-    const seen = await settled(stack, who.conversationId, 3);
-    expect(seen.messages.length).toBeGreaterThan(0);
+    const seen = await settled(stack, who.conversationId, 2);
     expect(seen.messages.every((m) => m.body.representative?.representativeType === 'BOT')).toBe(
       true,
     );
-    expect(timeline(seen)[0]?.what).toMatch(/^BOT: /);
-    expect(seen.events[0]?.body.eventType).toBe('TYPING_STARTED');
-    expect(seen.events.at(-1)?.body.eventType).toBe('TYPING_STOPPED');
+    // In order: the greeting (message 0 of the event), then the answer (message 1).
+    expect(
+      [...seen.messages].sort((a, b) => a.seq - b.seq).map((m) => m.messageId.slice(-3)),
+    ).toEqual(['-m0', '-m1']);
+    expect(timeline(seen)[0]?.what).toMatch(/^BOT: Hi, welcome to/);
+    expect(seen.events).toEqual([]);
+  });
+
+  it('a brand that asks for typing indicators gets them around each answer (Harbour Books)', async () => {
+    const who = customer('en', 'brands/harbour-books/agents/harbour-books-agent');
+    await stack.act(who, { type: 'text', text: 'What are your opening hours?' });
+    const seen = await settled(stack, who.conversationId, 4);
+    const arrivals = [
+      ...seen.messages.map((m) => ({ seq: m.seq, what: m.messageId.slice(-3) })),
+      ...seen.events.map((e) => ({ seq: e.seq, what: e.body.eventType })),
+    ]
+      .sort((a, b) => a.seq - b.seq)
+      .map((a) => a.what);
+    expect(arrivals).toEqual(['TYPING_STARTED', '-m0', '-m1', 'TYPING_STOPPED']);
   });
 
   it('answers a French customer in French', async () => {
     const who = customer('fr');
     await stack.act(who, { type: 'text', text: 'Bonjour, à quelle heure ouvrez-vous ?' });
-    const seen = await settled(stack, who.conversationId, 3);
+    const seen = await settled(stack, who.conversationId, 2);
     const texts = seen.messages.map((m) => m.body.text ?? m.body.fallback ?? '').join('\n');
     expect(texts).toMatch(/Bonjour|Bienvenue|horaires|ouvert/i);
   });
@@ -133,16 +151,22 @@ describeWithEmulators('the pipeline end to end on the emulators', () => {
     );
     const answers = await Promise.all([stack.post(body), stack.post(body), stack.post(body)]);
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
-    const once = await settled(stack, who.conversationId, 3);
+    const once = await settled(stack, who.conversationId, 2);
     // A later message's reply arrives after anything the duplicates could still cause
     // (one ordering key per conversation all the way to the API).
     await stack.act(who, { type: 'text', text: 'thanks' });
     const after = await settled(stack, who.conversationId, total(once) + 1);
+    // Exactly once: every ID reached the API once, the first reply's messages among them.
+    const ids = after.messages.map((m) => m.messageId);
+    expect(new Set(ids).size).toBe(ids.length);
     const firstReplies = after.messages.filter((m) =>
       once.messages.some((o) => o.messageId === m.messageId),
     );
     expect(firstReplies).toHaveLength(once.messages.length);
-    expect(after.events.filter((e) => e.body.eventType === 'TYPING_STARTED')).toHaveLength(2);
+    // In order: greeting and answer to the first message, then the answer to "thanks".
+    expect(
+      [...after.messages].sort((a, b) => a.seq - b.seq).map((m) => m.messageId.slice(-3)),
+    ).toEqual(['-m0', '-m1', '-m1']);
   });
 
   it('a customer who asks for a human is queued and told; an agent claims, talks, releases; the bot answers again', async () => {

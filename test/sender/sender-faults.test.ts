@@ -1,6 +1,10 @@
 import { toPubSubCloudEvent } from '../../functions/platform/pubsub-cloud-event';
 import { seededRandom } from '../../functions/local/bm-api-standin/server';
-import { outboundId, type OutboundCommand } from '../../functions/core/outbound-command';
+import {
+  outboundId,
+  withLastUserMessageAt,
+  type OutboundCommand,
+} from '../../functions/core/outbound-command';
 import { command, startSender, systemClock, type SenderHarness } from '../support/sender-harness';
 
 // A stream of commands for several conversations through a bus that redelivers on failure (as
@@ -27,14 +31,19 @@ it('30 % injected faults: every command lands exactly once, in order per convers
   });
 
   // Interleaved publishing, as several conversations' replies would be; a typing event before
-  // every third message.
+  // every third message. The bot's commands carry the customer's last message time (no store
+  // read for the window), the others' do not: both paths under the same faults.
+  const carrying = new Set(CONVERSATIONS.slice(0, 3));
   const published = new Map<string, string[]>(CONVERSATIONS.map((c) => [c, []]));
   for (let i = 1; i <= PER_CONVERSATION; i++) {
     for (const conv of CONVERSATIONS) {
-      const cmd: OutboundCommand =
+      const plain: OutboundCommand =
         i % 3 === 0
           ? command.event(conv, `${conv}-e-${i}`)
           : command.message(conv, `${conv}-m-${i}`);
+      const cmd = carrying.has(conv)
+        ? withLastUserMessageAt(plain, new Date().toISOString())
+        : plain;
       published.get(conv)?.push(outboundId(cmd));
       await h.bus.publish('outbound', {
         data: JSON.stringify(cmd),
@@ -67,6 +76,7 @@ it('30 % injected faults: every command lands exactly once, in order per convers
     id.includes('-m-'),
   );
   expect(sent.map((r) => r.id).sort()).toEqual(messages.sort());
+  expect(h.outboundLog.windowReads.filter((c) => carrying.has(c))).toEqual([]);
   const redelivered = [...attempts.values()].filter((a) => a > 1).length;
   expect(redelivered).toBeGreaterThan(0);
   process.stdout.write(

@@ -1,4 +1,5 @@
 import { PermanentFailure } from '../../functions/core/failure';
+import { withLastUserMessageAt } from '../../functions/core/outbound-command';
 import { SEND_WINDOW_MS } from '../../functions/core/send-policy';
 import { toPubSubCloudEvent } from '../../functions/platform/pubsub-cloud-event';
 import { ApiError, type BusinessMessagesApi } from '../../functions/ports/business-messages';
@@ -342,6 +343,35 @@ describe("the 30-day window from the customer's last message", () => {
   it('unknown last customer message: attempted', async () => {
     await expect(h.deliver(command.event(CONV, 'e-unknown'))).resolves.toBe('sent');
   });
+
+  describe('carried on the command by its publisher (lastUserMessageAt)', () => {
+    const at = (msAgo: number) => new Date(T0.getTime() - msAgo).toISOString();
+
+    it('inside the window: sent without reading the conversation', async () => {
+      // The store's copy is older still; it is never asked.
+      await h.outboundLog.setLastUserMessageAt(CONV, new Date(T0.getTime() - SEND_WINDOW_MS - 1));
+      const reply = withLastUserMessageAt(command.message(CONV, 'm-carried'), at(1_000));
+      await expect(h.deliver(reply)).resolves.toBe('sent');
+      const edge = withLastUserMessageAt(command.event(CONV, 'e-edge'), at(SEND_WINDOW_MS));
+      await expect(h.deliver(edge)).resolves.toBe('sent');
+      expect(h.outboundLog.windowReads).toEqual([]);
+    });
+
+    it('outside the window it may be stale: the store decides, and the customer wrote since', async () => {
+      await h.outboundLog.setLastUserMessageAt(CONV, new Date(T0.getTime() - 1_000));
+      const late = withLastUserMessageAt(command.message(CONV, 'm-stale'), at(SEND_WINDOW_MS + 1));
+      await expect(h.deliver(late)).resolves.toBe('sent');
+      expect(h.outboundLog.windowReads).toEqual([CONV]);
+    });
+
+    it('outside the window, and so is the stored one: EXPIRED, as without it', async () => {
+      await h.outboundLog.setLastUserMessageAt(CONV, new Date(T0.getTime() - SEND_WINDOW_MS - 1));
+      const late = withLastUserMessageAt(command.message(CONV, 'm-late'), at(SEND_WINDOW_MS + 1));
+      await expect(h.deliver(late)).resolves.toBe('expired');
+      expect(h.requests).toEqual([]);
+      expect(h.outboundLog.statuses(CONV, 'm-late')).toEqual(['EXPIRED']);
+    });
+  });
 });
 
 describe('60 sends per minute per conversation', () => {
@@ -364,6 +394,20 @@ describe('60 sends per minute per conversation', () => {
     // A minute after the first send, the redelivery goes through.
     clock.advance(60_000);
     await expect(h.deliver(command.message(CONV, 'm-61'))).resolves.toBe('sent');
+  });
+
+  it('holds for commands that carry the window too (no store read before the quota)', async () => {
+    const carried = T0.toISOString();
+    for (let i = 1; i <= 60; i++) {
+      const cmd = withLastUserMessageAt(command.message(CONV, `m-${i}`), carried);
+      await expect(h.deliver(cmd)).resolves.toBe('sent');
+    }
+    const late = withLastUserMessageAt(command.message(CONV, 'm-61'), carried);
+    await expect(rejection(h.deliver(late))).resolves.toBeInstanceOf(QuotaDeferredError);
+    expect(h.requests).toHaveLength(60);
+    expect(h.outboundLog.windowReads).toEqual([]);
+    clock.advance(60_000);
+    await expect(h.deliver(late)).resolves.toBe('sent');
   });
 
   it('when a slot frees soon, the 61st waits for it (injected sleep) and is sent', async () => {

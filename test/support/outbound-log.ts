@@ -12,6 +12,8 @@ export type RecordedOutbound = OutboundEntry & { conversationId: string };
  */
 export class RecordingOutboundLog implements OutboundLog {
   readonly records: RecordedOutbound[] = [];
+  /** Conversations whose last customer message was read (the 30-day window), call by call. */
+  readonly windowReads: string[] = [];
   private failures: Error[] = [];
   private waiters: { count: number; resolve: () => void }[] = [];
   private completed = 0;
@@ -38,6 +40,7 @@ export class RecordingOutboundLog implements OutboundLog {
   }
 
   lastUserMessageAt(conversationId: string): Promise<Date | undefined> {
+    this.windowReads.push(conversationId);
     return this.store.lastUserMessageAt(conversationId);
   }
 

@@ -22,7 +22,8 @@ export const sampleBrandDocument = (): unknown => structuredClone(veloCafe);
 /**
  * The second sample brand, "Harbour Books" (`brands/harbour-books/agents/harbour-books-agent`):
  * English only, a rich card for order tracking, and its own live agent (`dev-agent-token-2`),
- * so that what one brand's agents may not see is visible locally.
+ * so that what one brand's agents may not see is visible locally. Its bot asks for typing
+ * indicators around its answers (`bot.typingIndicators`), which Vélo Café's bot goes without.
  */
 export const SECOND_SAMPLE_BRAND_ID = 'harbour-books';
 export const SECOND_SAMPLE_AGENT = 'brands/harbour-books/agents/harbour-books-agent';
