@@ -186,24 +186,33 @@ export class FirestoreConversationStore implements ConversationStore, Conversati
     return at instanceof Timestamp ? at.toDate() : undefined;
   }
 
-  recordOutbound(
+  async recordOutbound(
     conversationId: string,
     entry: Parameters<OutboundLog['recordOutbound']>[1],
   ): Promise<void> {
     const ref = this.conversationRef(conversationId)
       .collection('messages')
       .doc(firestoreId(entry.id));
+    const { id, at, ...details } = entry;
+    const fact = { key: id, ...details, at: at.toISOString() };
+    // Usually the send's first record: created outright, a write and no read. Only when the
+    // entry exists (a redelivery, a receipt that came first, a customer's event under the same
+    // key) is it read and merged, in a transaction.
+    const fresh = mergeOutbound(undefined, fact, this.now().toISOString());
+    if (fresh) {
+      try {
+        await ref.create(entryToDoc(fresh));
+        return;
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== ALREADY_EXISTS) throw error;
+      }
+    }
     return this.transaction(async (tx) => {
       const existing = readEntry(await tx.get(ref));
       if (existing?.direction === 'inbound') {
         throw new PermanentFailure(`message log key ${entry.id} is a customer's event`);
       }
-      const { id, at, ...details } = entry;
-      const merged = mergeOutbound(
-        existing,
-        { key: id, ...details, at: at.toISOString() },
-        this.now().toISOString(),
-      );
+      const merged = mergeOutbound(existing, fact, this.now().toISOString());
       if (merged) tx.set(ref, entryToDoc(merged));
     });
   }

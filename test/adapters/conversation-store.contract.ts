@@ -219,6 +219,22 @@ export function conversationStoreContract(make: (clock: TestClock) => Promise<St
         causedBy: 'r:req-9',
       });
     });
+
+    it('recordOutbound: a key that is a customer’s event is refused for good and left alone', async () => {
+      const id = unique('clash');
+      const text = event('text', id);
+      await apply(text);
+      const before = await store.getMessages(id, 10);
+      const clash = store.recordOutbound(id, {
+        id: text.dedupeKey,
+        kind: 'message',
+        status: 'SENT',
+        at: new Date('2026-11-25T11:00:00.000Z'),
+        causedBy: 'r:req-9',
+      });
+      await expect(clash).rejects.toMatchObject({ retryable: false });
+      expect(await store.getMessages(id, 10)).toEqual(before);
+    });
   });
 
   describe('recordBotOutcome', () => {
