@@ -71,7 +71,7 @@ export class Customer {
     return this.stack.inspect(this.id, count, timeoutMs);
   }
 
-  /** Waits until the conversation stops growing (the bot ends each answer with TYPING_STOPPED). */
+  /** Waits until the conversation stops growing (no new item for a quiet moment). */
   async settled(atLeast: number): Promise<InspectedConversation> {
     let seen = await this.seen(atLeast);
     for (;;) {
