@@ -13,6 +13,13 @@ export interface BusProbe {
   watch(topic: Topic): Promise<void>;
   /** Waits until `count` messages of `topic` have arrived, and returns them in arrival order. */
   received(topic: Topic, count: number): Promise<ReceivedMessage[]>;
+  /**
+   * Makes the next publish to `topic` unable to complete (the bus unreachable); the returned
+   * function makes the bus reachable again.
+   */
+  cutOff(topic: Topic): () => void;
+  /** Waits long enough for anything the bus is still doing (retries included) to be delivered. */
+  settle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -70,6 +77,26 @@ export function eventBusContract(makeProbe: () => Promise<BusProbe>): void {
     expect(order('conv-a')).toEqual([0, 2, 4, 6, 8, 10, 12, 14, 16, 18]);
     expect(order('conv-b')).toEqual([1, 3, 5, 7, 9, 11, 13, 15, 17, 19]);
   });
+
+  it('a publish that cannot complete fails, is never delivered later, and frees its ordering key', async () => {
+    await probe.watch('inbound');
+    const event = (data: string) => ({ data, attributes: { data }, orderingKey: 'conv-t' });
+    await probe.bus.publish('inbound', event('before'));
+
+    const restore = probe.cutOff('inbound');
+    const failure = await probe.bus.publish('inbound', event('lost')).catch((e: unknown) => e);
+    // Retryable: the webhook answers 503 and Google redelivers it.
+    expect(failure).toMatchObject({ name: 'PublishFailedError', retryable: true });
+    restore();
+
+    // The conversation's next event goes through on the same client: its key was resumed.
+    await probe.bus.publish('inbound', event('after'));
+    await probe.received('inbound', 2);
+    await probe.settle();
+    // The failed publish stopped when it failed: it does not turn up after the caller gave up
+    // (and answered 503), nor out of order after the key's next event.
+    expect((await probe.received('inbound', 2)).map((m) => m.data)).toEqual(['before', 'after']);
+  }, 30_000);
 
   it('keeps topics apart', async () => {
     await probe.watch('automation');

@@ -27,6 +27,12 @@ describe('InMemoryEventBus: the event bus contract', () => {
           throw new Error(`expected ${count} on ${topic}, got ${messages.length}`);
         return messages;
       },
+      // In one process nothing hangs: the bus refuses the publish, as a timed-out client would.
+      cutOff: (topic) => {
+        bus.failNextPublish(topic, new Error('4 DEADLINE_EXCEEDED: no answer in time'));
+        return () => undefined;
+      },
+      settle: () => bus.drain(),
       close: () => bus.drain(),
     };
   });

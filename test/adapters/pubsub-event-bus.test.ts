@@ -12,7 +12,8 @@ const topicIds = Object.fromEntries(TOPICS.map((t) => [t, t])) as Record<Topic, 
 function busFailingWith(error: Error) {
   const resumed: string[] = [];
   const topic = {
-    publishMessage: () => Promise.reject(error),
+    // The client's callback form, which the bus uses.
+    publishMessage: (_message: unknown, callback: (error: Error) => void) => callback(error),
     resumePublishing: (key: string) => void resumed.push(key),
     flush: () => Promise.resolve(),
   };

@@ -6,6 +6,7 @@ import { TOPICS, type Topic } from '../../functions/ports/event-bus';
 import { describeWithEmulators, uniqueProjectId } from '../support/emulators';
 import { CONVERSATION, fixtures, type FixtureName } from '../fixtures/webhook-events';
 import { signed, webhookServer } from '../support/webhook-server';
+import { startBlackholeProxy, type BlackholeProxy } from '../adapters/blackhole-proxy';
 
 const topicIds = Object.fromEntries(TOPICS.map((t) => [t, t])) as Record<Topic, string>;
 
@@ -111,4 +112,67 @@ describeWithEmulators('webhook → Pub/Sub emulator', () => {
     expect(after.length + received.quarantine.length).toBe(before + 1);
     expect(after.at(-1)?.attributes.dedupeKey).toBe('r:marker');
   });
+});
+
+describeWithEmulators('webhook → Pub/Sub emulator, unreachable', () => {
+  const PUBLISH_TIMEOUT_MS = 2_000;
+  let admin: PubSub;
+  let proxy: BlackholeProxy;
+  let bus: PubSubEventBus;
+  let server: Server;
+  let inbound: Subscription;
+  const received: Message[] = [];
+
+  beforeAll(async () => {
+    const projectId = uniqueProjectId('webhook-cut');
+    admin = new PubSub({ projectId });
+    await Promise.all(TOPICS.map((t) => admin.createTopic(t)));
+    [inbound] = await admin
+      .topic('inbound')
+      .createSubscription('inbound-probe', { enableMessageOrdering: true });
+    inbound.on('message', (m: Message) => {
+      received.push(m);
+      m.ack();
+    });
+    const emulator = process.env.PUBSUB_EMULATOR_HOST;
+    if (!emulator) throw new Error('PUBSUB_EMULATOR_HOST is not set');
+    proxy = await startBlackholeProxy(emulator);
+    bus = new PubSubEventBus(new PubSub({ projectId, apiEndpoint: proxy.endpoint }), {
+      topicIds,
+      publishTimeoutMs: PUBLISH_TIMEOUT_MS,
+    });
+    server = webhookServer(bus);
+  });
+
+  afterAll(async () => {
+    proxy.restore();
+    await inbound.close();
+    await bus.close();
+    await admin.close();
+    await proxy.close();
+  });
+
+  it('answers 503 when Pub/Sub does not acknowledge in time; the redelivery lands once, in order', async () => {
+    const post = (body: string) => request(server).post('/').set(signed(body)).send(body);
+    const first = JSON.stringify(fixtures.text);
+    const second = JSON.stringify(fixtures.image);
+    expect((await post(first)).status).toBe(200);
+
+    proxy.cutOff();
+    const refused = await post(second);
+    expect(refused.status).toBe(503);
+    expect(refused.headers['retry-after']).toBe('10');
+    proxy.restore();
+
+    // Google redelivers the event it got a 503 for.
+    expect((await post(second)).status).toBe(200);
+    const deadline = Date.now() + 20_000;
+    while (received.length < 2 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // Time for a publish the client were still retrying behind the 503 to land: none does.
+    await new Promise((r) => setTimeout(r, 4_000));
+    expect(received.map((m) => m.data.toString())).toEqual([first, second]);
+    expect(received.map((m) => m.orderingKey)).toEqual([CONVERSATION, CONVERSATION]);
+  }, 30_000);
 });
