@@ -49,13 +49,20 @@ export function makeWebhookHandler(deps: WebhookDeps) {
     message: 'authentic event quarantined',
   });
 
-  return async (req: Request, res: Response): Promise<void> => {
+  /**
+   * Not an `async` function, on purpose: functions-framework runs each request in a `node:domain`,
+   * which makes every promise created during it several times dearer (domain tracking on each
+   * promise and each reaction). An accepted event makes two of its own: the publish's and one
+   * reaction to it. The rare outcomes (quarantine, 503) are ordinary async functions.
+   */
+  return (req: Request, res: Response): Promise<void> | undefined => {
     const traceId = traceIdFromHeaders(req.headers) ?? deps.newTraceId();
     const log = deps.log.with({ traceId });
     const reject = (status: number, reason: string, extra: Record<string, string> = {}) => {
       log.warn(`webhook rejected: ${reason}`, { event: 'webhook_rejected', status, reason });
       for (const [name, value] of Object.entries(extra)) res.set(name, value);
       res.status(status).json({ error: { code: status, message: reason } });
+      return undefined;
     };
 
     if (req.method !== 'POST') return reject(405, 'only POST is accepted', { Allow: 'POST' });
@@ -78,76 +85,87 @@ export function makeWebhookHandler(deps: WebhookDeps) {
       }
       log.info('webhook registration handshake answered', { event: 'webhook_verified' });
       res.status(200).type('text/plain').send(body.secret);
-      return;
+      return undefined;
     }
 
-    if (!signatureMatches(raw, req.get('x-goog-signature'), keys)) {
-      return reject(
-        401,
-        req.get('x-goog-signature') ? 'signature does not match' : 'signature missing',
-      );
+    const signature = req.get('x-goog-signature');
+    if (!signatureMatches(raw, signature, keys)) {
+      return reject(401, signature ? 'signature does not match' : 'signature missing');
     }
 
     const receivedAt = now().toISOString();
     const meta = { traceId, receivedAt };
+    // Validation works on the body functions-framework already parsed: the bytes are parsed
+    // once, and what is published is those bytes, never a re-serialisation.
     // The parser's message quotes the body: only its fixed reason goes into attributes and
     // logs; the message is logged as content (only when content logging is on).
     const parsed =
       malformed !== undefined
         ? ({ ok: false, reason: malformed.reason } as const)
         : parseInboundEvent(body, deps.digest);
+    const outcome: Outcome = { res, log, raw, body, meta };
 
-    try {
-      if (!parsed.ok) {
-        await quarantine(raw, parsed.reason, {
-          attributes: quarantineAttributes(body, meta),
-          ...(malformed !== undefined ? { detail: malformed.detail } : {}),
-        });
-        res.status(200).json({ status: 'quarantined' });
-        return;
-      }
-      try {
-        await publish(parsed.event, raw, meta);
-      } catch (error) {
-        if (classifyFailure(error) !== 'permanent') throw error;
-        await quarantine(raw, 'refused by the inbound topic', {
-          attributes: quarantineAttributes(body, meta),
-          error,
-        });
-        res.status(200).json({ status: 'quarantined' });
-        return;
-      }
-      res.status(200).json({ status: 'accepted' });
-    } catch (error) {
-      log.error('event not accepted; asking Google to redeliver', {
-        event: 'webhook_unavailable',
-        error,
+    if (!parsed.ok) {
+      return quarantined(outcome, parsed.reason, {
+        ...(malformed !== undefined ? { detail: malformed.detail } : {}),
       });
-      res
-        .set('Retry-After', '10')
-        .status(503)
-        .json({ error: { code: 503, message: 'temporarily unavailable' } });
     }
+    const { event } = parsed;
+    return bus.publish('inbound', inboundMessage(event, raw, meta)).then(
+      (id) => {
+        log.with({ labels: eventLabels(event) }).info(`accepted ${event.kind} event`, {
+          event: 'event_accepted',
+          kind: event.kind,
+          busMessageId: id,
+          content: contentOf(event),
+        });
+        answerJson(res, 200, ACCEPTED);
+      },
+      (error: unknown) =>
+        classifyFailure(error) === 'permanent'
+          ? quarantined(outcome, 'refused by the inbound topic', { error })
+          : unavailable(outcome, error),
+    );
   };
 
-  async function publish(
-    event: InboundEvent,
-    raw: Buffer,
-    meta: { traceId: string; receivedAt: string },
-  ) {
-    const id = await bus.publish('inbound', inboundMessage(event, raw, meta));
-    deps.log
-      .with({
-        traceId: meta.traceId,
-        labels: eventLabels(event),
-      })
-      .info(`accepted ${event.kind} event`, {
-        event: 'event_accepted',
-        kind: event.kind,
-        busMessageId: id,
-        content: contentOf(event),
+  /** Quarantines an authentic event and answers 200, or 503 if even that fails. */
+  async function quarantined(
+    outcome: Outcome,
+    reason: string,
+    details: { detail?: string; error?: unknown },
+  ): Promise<void> {
+    try {
+      await quarantine(outcome.raw, reason, {
+        attributes: quarantineAttributes(outcome.body, outcome.meta),
+        ...details,
       });
+    } catch (error) {
+      unavailable(outcome, error);
+      return;
+    }
+    answerJson(outcome.res, 200, QUARANTINED);
   }
+
+  /** Asks Google to deliver the event again later. */
+  function unavailable(outcome: Outcome, error: unknown): void {
+    outcome.log.error('event not accepted; asking Google to redeliver', {
+      event: 'webhook_unavailable',
+      error,
+    });
+    outcome.res
+      .set('Retry-After', '10')
+      .status(503)
+      .json({ error: { code: 503, message: 'temporarily unavailable' } });
+  }
+}
+
+/** One request's context, for the outcomes that are not a plain accept. */
+interface Outcome {
+  res: Response;
+  log: Logger;
+  raw: Buffer;
+  body: unknown;
+  meta: { traceId: string; receivedAt: string };
 }
 
 /**
@@ -172,6 +190,21 @@ export function inboundMessage(
   };
   // The bytes Google signed travel as they came: every later function parses the same input.
   return { data: raw, attributes: capAttributes(attributes), orderingKey: event.conversationId };
+}
+
+/**
+ * The 200 answers, serialised once. They are written without Express's `res.json`, which would
+ * serialise the same object again on every request and hash it for an ETag that no POST needs.
+ */
+const ACCEPTED = JSON.stringify({ status: 'accepted' });
+const QUARANTINED = JSON.stringify({ status: 'quarantined' });
+
+function answerJson(res: Response, status: number, body: string): void {
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+  });
+  res.end(body);
 }
 
 /** What a quarantined body carries beside its reason: when, its trace, and what it names. */
