@@ -27,7 +27,7 @@
  * The report also lists which SDK packages are in `require.cache`, and whether the product's
  * own code (anything outside node_modules) required them directly.
  */
-import { writeFileSync, writeSync } from 'node:fs';
+import fs, { writeFileSync, writeSync } from 'node:fs';
 import http from 'node:http';
 import { Session } from 'node:inspector';
 import Module from 'node:module';
@@ -229,6 +229,28 @@ function installCounters(counters: ProbeCounters): () => number {
       return write(...args);
     };
   }
+
+  // The product's logger writes whole lines straight to fd 1 with fs.writeSync (never through
+  // process.stdout): count those too. CommonJS callers look `writeSync` up on the module object
+  // at each call, so replacing it there sees every write.
+  const fsModule = fs as unknown as { writeSync: AnyFn };
+  const fsWriteSync = fsModule.writeSync;
+  fsModule.writeSync = function (this: unknown, ...args: unknown[]) {
+    const [fd, data, offset, length] = args;
+    if (fd === 1 || fd === 2) {
+      if (typeof data === 'string') {
+        counters.logBytes += Buffer.byteLength(data);
+        counters.logLines += countNewlines(data);
+      } else if (data instanceof Uint8Array) {
+        const start = typeof offset === 'number' ? offset : 0;
+        const end = typeof length === 'number' ? start + length : data.byteLength;
+        const part = Buffer.from(data.buffer, data.byteOffset + start, end - start);
+        counters.logBytes += part.byteLength;
+        counters.logLines += countNewlines(part);
+      }
+    }
+    return fsWriteSync.apply(this, args);
+  };
 
   // Firestore and Pub/Sub are patched when (if) the function loads them, so a process that
   // never uses one never loads it because of the probe.
