@@ -47,12 +47,7 @@ import {
   SignInBody,
   TypingBody,
 } from './schemas';
-import {
-  CONSOLE_SECURITY_HEADERS,
-  defaultConsoleDir,
-  loadConsoleAssets,
-  type ConsoleAssets,
-} from './console-assets';
+import type { ConsoleAssets } from './console-assets';
 import { CONSOLE_HEADER, sessionCookieHeader, type SessionSignIn } from './session';
 import { conversationView, messageViews, type BrandView, type SessionView } from './views';
 
@@ -642,12 +637,15 @@ export function makeAgentApiHandler(deps: AgentApiDeps) {
   }
 
   /** `GET /console/…`: the console's files, read on the first request of the instance. */
-  function serveConsole({ req, res }: PublicCall): Promise<void> {
+  async function serveConsole({ req, res }: PublicCall): Promise<void> {
     const rest = /^\/console(\/.*)?$/.exec(req.path)?.[1];
     if (rest === undefined) {
       res.redirect(301, '/console/');
-      return Promise.resolve();
+      return;
     }
+    // Loaded with the first request for the console: API requests never load or read it.
+    const { CONSOLE_SECURITY_HEADERS, defaultConsoleDir, loadConsoleAssets } =
+      await import('./console-assets');
     consoleFiles ??= loadConsoleAssets(deps.consoleDir ?? defaultConsoleDir());
     if (!consoleFiles.ok) throw new ApiProblem('UNAVAILABLE', consoleFiles.reason);
     const name = rest === '/' ? 'index.html' : rest.slice(1);
@@ -663,13 +661,12 @@ export function makeAgentApiHandler(deps: AgentApiDeps) {
     });
     if (req.get('if-none-match') === file.etag) {
       res.status(304).end();
-      return Promise.resolve();
+      return;
     }
     const gzip = /\bgzip\b/.test(req.get('accept-encoding') ?? '');
     const body = gzip ? file.gzip : file.body;
     if (gzip) res.set('Content-Encoding', 'gzip');
     res.status(200).send(req.method === 'HEAD' ? Buffer.alloc(0) : body);
-    return Promise.resolve();
   }
 
   /** `GET /openapi.json`, built on its first request (the generator loads nothing at start). */
