@@ -201,7 +201,13 @@ async function main(): Promise<number> {
       renderMarkdownSummary(results, currentCommit(root)),
     );
     if (rewritten.replaced) {
-      writeFileSync(readme, rewritten.text);
+      // Written as `npm run lint` wants it (Prettier is a devDependency, like the bench itself).
+      const prettier = await import('prettier');
+      const options = (await prettier.resolveConfig(readme)) ?? {};
+      writeFileSync(
+        readme,
+        await prettier.format(rewritten.text, { ...options, filepath: readme }),
+      );
       say('README.md: benchmark summary rewritten');
     }
   }
