@@ -8,8 +8,8 @@ import { signBody } from '../../webhook/signature';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, chromiumInstalled } from '../chromium';
 import { SAMPLE_AGENT } from '../sample-brand';
 import { customerEvent, type CustomerAction } from '../simulator/customer-events';
-import { spawnNode } from './children';
-import { benchFile, functionEnv, type BenchContext } from './context';
+import type { BenchContext } from './context';
+import { startEmbeddedChild } from './embedded';
 import { PARTNER_KEY } from './fixtures';
 import { percentile } from './stats';
 
@@ -52,21 +52,11 @@ export async function benchConsole(context: BenchContext): Promise<ConsoleFigure
     throw new Error(`Chromium is missing at ${CHROMIUM_PATH} (apt-get install -y chromium)`);
   }
   const { chromium } = await import('playwright-core');
-  const child = spawnNode({
-    name: 'console-stack',
-    args: [benchFile('servers/embedded-stack.js')],
-    env: functionEnv(context, 'bm-pipeline-local'),
-    cwd: context.root,
-    logDir: context.workDir,
-  });
+  const stack = await startEmbeddedChild(context, 'console-stack');
   let browser: Browser | undefined;
   try {
-    const ready = await child.message<{ type: 'ready'; urls: Record<string, string> }>(
-      'ready',
-      60_000,
-    );
-    const webhookUrl = ready.urls.webhook ?? '';
-    const apiUrl = ready.urls.agentApi ?? '';
+    const webhookUrl = stack.urls.webhook ?? '';
+    const apiUrl = stack.urls.agentApi ?? '';
     const customer = (conversationId: string, action: CustomerAction, displayName: string) =>
       postCustomer(webhookUrl, conversationId, action, displayName);
 
@@ -162,7 +152,7 @@ export async function benchConsole(context: BenchContext): Promise<ConsoleFigure
     return figures;
   } finally {
     await browser?.close();
-    await child.stop();
+    await stack.stop();
   }
 }
 

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import type { ProbeCounters } from './probe';
+import { zeroCounters, type ProbeCounters } from './probe-counters';
 import { perUnit } from './stats';
 
 /**
@@ -14,32 +14,7 @@ import { perUnit } from './stats';
 export type Counters = Omit<ProbeCounters, 'rpcs'> & { rpcs: Record<string, number> };
 
 /** Counters of a process that has done nothing yet (a function never read, e.g.). */
-export function emptyCounters(): Counters {
-  return {
-    requests: 0,
-    maxInFlight: 0,
-    requestMs: 0,
-    busyMs: 0,
-    busyPeriods: 0,
-    busyMsRoundedUp: 0,
-    logBytes: 0,
-    logLines: 0,
-    pubsubPublishRequests: 0,
-    pubsubPublishMessages: 0,
-    pubsubPublishBytes: 0,
-    pubsubPublishBillableBytes: 0,
-    pubsubPushes: 0,
-    pubsubPushBytes: 0,
-    pubsubPushBillableBytes: 0,
-    firestoreReads: 0,
-    firestoreWrites: 0,
-    firestoreDeletes: 0,
-    firestoreCommits: 0,
-    firestoreFailedCommits: 0,
-    firestoreQueries: 0,
-    rpcs: {},
-  };
-}
+export const emptyCounters = (): Counters => zeroCounters();
 
 export interface FunctionCost {
   invocations: number;

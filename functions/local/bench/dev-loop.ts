@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { percentile } from './stats';
-import { spawnNode } from './children';
-import { benchFile, functionEnv, type BenchContext } from './context';
+import type { BenchContext } from './context';
+import { startEmbeddedChild } from './embedded';
 
 /**
  * The developer's loop: how long `npm run simulate -- "Hello"` takes, run again with nothing
@@ -18,27 +18,17 @@ export interface DevLoopFigures {
 }
 
 export async function benchDevLoop(context: BenchContext): Promise<DevLoopFigures> {
-  const child = spawnNode({
-    name: 'dev-loop-stack',
-    args: [benchFile('servers/embedded-stack.js')],
-    env: functionEnv(context, 'bm-pipeline-local'),
-    cwd: context.root,
-    logDir: context.workDir,
-  });
+  const stack = await startEmbeddedChild(context, 'dev-loop-stack');
   try {
-    const ready = await child.message<{ type: 'ready'; urls: Record<string, string> }>(
-      'ready',
-      60_000,
-    );
     const args = [
       'run',
       '--silent',
       'simulate',
       '--',
       '--webhook',
-      ready.urls.webhook ?? '',
+      stack.urls.webhook ?? '',
       '--standin',
-      ready.urls.standin ?? '',
+      stack.urls.standin ?? '',
       '--wait',
       '1',
       'Hello',
@@ -65,7 +55,7 @@ export async function benchDevLoop(context: BenchContext): Promise<DevLoopFigure
     );
     return figures;
   } finally {
-    await child.stop();
+    await stack.stop();
   }
 }
 

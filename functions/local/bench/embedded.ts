@@ -22,19 +22,9 @@ export interface EmbeddedFigures {
 }
 
 export async function benchEmbedded(context: BenchContext): Promise<EmbeddedFigures> {
-  const child = spawnNode({
-    name: 'embedded-stack',
-    args: [benchFile('servers/embedded-stack.js')],
-    env: functionEnv(context, 'bm-pipeline-local'),
-    cwd: context.root,
-    logDir: context.workDir,
-  });
+  const stack = await startEmbeddedChild(context, 'embedded-stack');
   try {
-    const ready = await child.message<{ type: 'ready'; urls: Record<string, string> }>(
-      'ready',
-      60_000,
-    );
-    const drive = { webhookUrl: ready.urls.webhook ?? '', standinUrl: ready.urls.standin ?? '' };
+    const drive = { webhookUrl: stack.urls.webhook ?? '', standinUrl: stack.urls.standin ?? '' };
     const timeoutMs = 120_000;
 
     // Warm-up, and the number of stand-in items one customer's turns end with.
@@ -90,6 +80,33 @@ export async function benchEmbedded(context: BenchContext): Promise<EmbeddedFigu
       throughputConversations: conversations,
     };
   } finally {
+    await stack.stop();
+  }
+}
+
+/**
+ * The embedded stack (`servers/embedded-stack.ts`) in a child process of its own, once it says
+ * it is ready with its URLs; `stop()` ends it. Shared by every section that drives it.
+ */
+export async function startEmbeddedChild(
+  context: BenchContext,
+  name: string,
+): Promise<{ urls: Record<string, string>; stop(): Promise<void> }> {
+  const child = spawnNode({
+    name,
+    args: [benchFile('servers/embedded-stack.js')],
+    env: functionEnv(context, 'bm-pipeline-local'),
+    cwd: context.root,
+    logDir: context.workDir,
+  });
+  try {
+    const ready = await child.message<{ type: 'ready'; urls: Record<string, string> }>(
+      'ready',
+      60_000,
+    );
+    return { urls: ready.urls, stop: () => child.stop() };
+  } catch (error) {
     await child.stop();
+    throw error;
   }
 }

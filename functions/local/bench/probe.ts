@@ -34,40 +34,10 @@ import Module from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { zeroCounters, type ProbeCounters } from './probe-counters';
 import { loadedSdks, type SdkUse } from './sdk-usage';
 
-export interface ProbeCounters {
-  requests: number;
-  /** Most requests in flight at once (push concurrency the function was given). */
-  maxInFlight: number;
-  /** Sum of the requests' durations, arrival to response closed, in ms. */
-  requestMs: number;
-  /** Time with at least one request in flight, ms (open busy period included up to now). */
-  busyMs: number;
-  /** Separate stretches of time with requests in flight. */
-  busyPeriods: number;
-  /** `busyMs` if each busy period were billed rounded up to a whole 100 ms. */
-  busyMsRoundedUp: number;
-  /** Bytes and lines written to stdout and stderr (Cloud Logging's input on Cloud Run). */
-  logBytes: number;
-  logLines: number;
-  pubsubPublishRequests: number;
-  pubsubPublishMessages: number;
-  /** Message volume as Pub/Sub counts it, and the same with its minimum per request. */
-  pubsubPublishBytes: number;
-  pubsubPublishBillableBytes: number;
-  pubsubPushes: number;
-  pubsubPushBytes: number;
-  pubsubPushBillableBytes: number;
-  firestoreReads: number;
-  /** Documents written by successful commits, deletes excluded (billed apart). */
-  firestoreWrites: number;
-  firestoreDeletes: number;
-  firestoreCommits: number;
-  firestoreFailedCommits: number;
-  firestoreQueries: number;
-  rpcs: Record<string, number>;
-}
+export type { ProbeCounters };
 
 export interface ProbeReport {
   type: 'report';
@@ -86,30 +56,7 @@ function install(): void {
   if (!name) return;
   const fd = process.env.BENCH_PROBE_FD ? Number(process.env.BENCH_PROBE_FD) : undefined;
   const dir = process.env.BENCH_PROBE_DIR;
-  const counters: ProbeCounters = {
-    requests: 0,
-    maxInFlight: 0,
-    requestMs: 0,
-    busyMs: 0,
-    busyPeriods: 0,
-    busyMsRoundedUp: 0,
-    logBytes: 0,
-    logLines: 0,
-    pubsubPublishRequests: 0,
-    pubsubPublishMessages: 0,
-    pubsubPublishBytes: 0,
-    pubsubPublishBillableBytes: 0,
-    pubsubPushes: 0,
-    pubsubPushBytes: 0,
-    pubsubPushBillableBytes: 0,
-    firestoreReads: 0,
-    firestoreWrites: 0,
-    firestoreDeletes: 0,
-    firestoreCommits: 0,
-    firestoreFailedCommits: 0,
-    firestoreQueries: 0,
-    rpcs: {},
-  };
+  const counters: ProbeCounters = zeroCounters();
   const send = (message: object) => {
     if (fd === undefined) return;
     try {
