@@ -7,7 +7,7 @@ import {
   type Firestore,
   type Transaction,
 } from '@google-cloud/firestore';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import {
   Conversation as ConversationSchema,
   MESSAGE_LOG_TTL_DAYS,

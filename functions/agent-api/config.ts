@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AgentRecord } from '../core/agent-record';
 import { issueLines } from '../core/validation-problems';
 import { DEV_AGENT_TOKENS, devAgentTokens } from './dev-agent';

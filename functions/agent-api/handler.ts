@@ -1,5 +1,5 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { AgentRecord } from '../core/agent-record';
 import type { Conversation, ConversationState } from '../core/conversation';
 import { MAX_QUERY_DISJUNCTIONS } from '../core/conversation';

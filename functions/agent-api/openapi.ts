@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CloseBody, GetQuery, ListQuery, SendMessageBody, SignInBody, TypingBody } from './schemas';
 import { ConversationView, MessageView, SessionView, StreamEvents } from './views';
 

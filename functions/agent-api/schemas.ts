@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { BM_LIMITS, Suggestion } from '../core/business-messages-api';
 
 /**

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AgentRecord } from '../core/agent-record';
 import { CannedResponse, LocaleTag, Place } from '../core/brand-config';
 import {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Message, Suggestion } from './business-messages-api';
 import { BM_LIMITS, MessageWithFallback } from './business-messages-api';
 import { WeeklySchedule } from './business-hours';

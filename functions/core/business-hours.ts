@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Weekly opening hours in an IANA time zone, and the one question asked of them: open at `now`?

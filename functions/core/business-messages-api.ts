@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The request bodies partners send to the Business Messages API v1, with Google's published

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EventType, Image, RichCard, Suggestion } from './business-messages-api';
 import type { InboundEventKind, Origin } from './inbound-event';
 import { withoutUndefined } from './defined-fields';

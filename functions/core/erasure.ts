@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A customer's erasure request, as the pipeline remembers it once the data is gone: a tombstone

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * What the live-agent function tells the agents' consoles about a customer, beside the

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { utf8Length } from './utf8';
 import { describeIssues, validationProblems, type ValidationProblem } from './validation-problems';
 import { withoutUndefined } from './defined-fields';

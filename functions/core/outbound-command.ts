@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Event, Message } from './business-messages-api';
 import { capAttributeValues } from './utf8';
 

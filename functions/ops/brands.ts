@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import { BotReply, BrandConfig, parseBrandConfig } from '../core/brand-config';
 import { Message } from '../core/business-messages-api';
 import { jsonFailure } from '../platform/quarantine';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CommonConfig } from '../platform/config';
 
 const GOOGLE_ROOT_URL = 'https://businessmessages.googleapis.com/';

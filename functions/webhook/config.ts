@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CommonConfig } from '../platform/config';
 
 const DEV_PARTNER_KEY = 'dev-partner-key';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * What each function is deployed with (vCPUs and memory), read from cloudbuild.yaml so the

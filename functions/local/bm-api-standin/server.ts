@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import { Event, Message, Receipt, Survey } from '../../core/business-messages-api';
 import { describeIssues } from '../../core/validation-problems';
 import {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import * as z from 'zod';
 import { issueLines } from '../../core/validation-problems';
 import { signBody } from '../../webhook/signature';
 import { customerEvent, type CustomerAction, type CustomerContext } from './customer-events';

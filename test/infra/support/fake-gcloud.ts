@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 export const INFRA_DIR = path.join(REPO_ROOT, 'infra');
