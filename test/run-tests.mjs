@@ -33,6 +33,15 @@ const build = spawnSync(
 );
 if (build.status !== 0)
   console.error('build: type errors (run `npm run typecheck`); testing what was emitted');
+// The function bundles: package.json's main, what the local stack (and a deployment) loads.
+const bundles = spawnSync(process.execPath, [path.join(root, 'functions/bundle.mjs')], {
+  cwd: root,
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
+if (bundles.status !== 0) {
+  console.error('build: the function bundles did not build (see above)');
+  process.exit(1);
+}
 // The agent console's bundle: the agent API serves it, and the browser tests load it.
 const consoleBuild = spawnSync(
   process.execPath,

@@ -30,14 +30,18 @@ const TYPES: Record<string, string> = {
 };
 
 /**
- * Where the build puts the console: beside `dist/functions` when this module runs compiled,
- * under `dist/` at the repository root when it runs from source (tests).
+ * Where the build puts the console (`dist/console`), seen from where this module runs: a
+ * function bundle (`dist/bundles`), the compiled tree (`dist/functions/agent-api`), or the
+ * source (tests).
  */
 export function defaultConsoleDir(): string {
-  const compiled = path.resolve(__dirname, '../../console');
-  return existsSync(path.join(compiled, 'index.html'))
-    ? compiled
-    : path.resolve(__dirname, '../../dist/console');
+  const candidates = ['../console', '../../console', '../../dist/console'].map((relative) =>
+    path.resolve(__dirname, relative),
+  );
+  return (
+    candidates.find((dir) => existsSync(path.join(dir, 'index.html'))) ??
+    (candidates[candidates.length - 1] as string)
+  );
 }
 
 /** Every file of `dir` (one level: the build writes no folders). */

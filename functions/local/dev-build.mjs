@@ -65,6 +65,13 @@ for (const file of files) {
 }
 await Promise.all(jobs);
 
+// The function bundles the stack loads (package.json's main): rebuilt when a source changed.
+const { BUNDLES_DIR, bundleFunctions } = await import(path.join(sources, 'bundle.mjs'));
+if (changed > 0 || !existsSync(path.join(BUNDLES_DIR, 'index.js'))) {
+  await bundleFunctions();
+  changed += 1;
+}
+
 // The console: rebuilt when any of its sources is newer than its bundle.
 const bundle = path.join(root, 'dist/console/app.js');
 const consoleChanged = walk(consoleDir).some((f) => mtime(f) > mtime(bundle));

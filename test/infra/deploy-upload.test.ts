@@ -77,6 +77,7 @@ const workspace = [
     .filter((f) => f !== '' && fs.existsSync(path.join(REPO_ROOT, f))),
   'node_modules/zod/package.json',
   'dist/functions/index.js',
+  'dist/bundles/index.js',
   'dist/console/app.js',
   '.env',
 ];
@@ -104,6 +105,7 @@ describe('the deploy upload (infra/deploy.gcloudignore)', () => {
         'tsconfig.build.json',
         'tsconfig.deploy.json',
         'functions/index.ts',
+        'functions/bundle.mjs',
         'functions/agent-api/index.ts',
         'functions/agent-api/console/build.mjs',
         'functions/agent-api/console/index.html',
@@ -136,8 +138,9 @@ describe('the deploy build (gcp-build)', () => {
   };
   const project = /tsc -p (\S+)/.exec(pkg.scripts['gcp-build'] ?? '')?.[1];
 
-  it('compiles tsconfig.deploy.json, then builds the console', () => {
+  it('type-checks tsconfig.deploy.json, bundles the functions, then builds the console', () => {
     expect(project).toBe('tsconfig.deploy.json');
+    expect(pkg.scripts['gcp-build']).toContain('functions/bundle.mjs');
     expect(pkg.scripts['gcp-build']).toContain('functions/agent-api/console/build.mjs');
   });
 

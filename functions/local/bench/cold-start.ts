@@ -282,7 +282,7 @@ export async function benchColdStart(
     for (const fn of FUNCTIONS) {
       declared.set(
         fn.name,
-        declaredSdks(path.join(context.root, 'dist/functions', fn.folder, 'index.js'), readText),
+        declaredSdks(path.join(context.root, 'dist/bundles', `${fn.folder}.js`), readText),
       );
       samples.set(fn.name, { fn: [], floor: [], firstUse: [] });
     }

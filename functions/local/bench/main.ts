@@ -88,7 +88,7 @@ async function main(): Promise<number> {
     });
   }
 
-  for (const built of ['dist/functions/index.js', 'dist/functions/local/bench/probe.js']) {
+  for (const built of ['dist/bundles/index.js', 'dist/functions/local/bench/probe.js']) {
     if (!existsSync(path.join(root, built))) {
       say(`bench: ${built} is missing; run \`npm run build\` first`);
       return 1;

@@ -101,7 +101,7 @@ export async function startEmulatorStack(
     const skipped: string[] = [];
     const functions: { name: string; url: string; port: number; process: ManagedProcess }[] = [];
     for (const fn of FUNCTIONS) {
-      if (!existsSync(path.join(options.root, 'dist/functions', fn.folder, 'index.js'))) {
+      if (!existsSync(path.join(options.root, 'dist/bundles', `${fn.folder}.js`))) {
         skipped.push(fn.name);
         continue;
       }
