@@ -1,6 +1,7 @@
 import type { ColdStartFigure, ColdStartFigures } from '../../functions/local/bench/cold-start';
 import type { FunctionCost } from '../../functions/local/bench/cost';
 import type { CostParts } from '../../functions/local/bench/dollars';
+import type { WebhookFigures } from '../../functions/local/bench/webhook-ingest';
 import {
   evaluateTargets,
   formatTable,
@@ -99,6 +100,32 @@ const cost = (): NonNullable<BenchResults['cost']> => ({
   pricedAs: { sender: { service: 'sender', entryPoint: 'sender', vCpu: 1, memoryGiB: 0.5 } },
 });
 
+/** The emulator webhook at `ratioToPublishFloor` × a 700 µs publish-only floor. */
+const webhook = (ratioToPublishFloor: number): WebhookFigures => ({
+  rps: 1200,
+  p50Ms: 7,
+  p99Ms: 15,
+  bareRps: 2000,
+  bareP50Ms: 4,
+  bareP99Ms: 9,
+  ratioToBare: 0.6,
+  emulatorRps: 900,
+  emulatorP50Ms: 10,
+  emulatorP99Ms: 25,
+  publishFloorRps: 950,
+  publishFloorP50Ms: 9,
+  publishFloorP99Ms: 22,
+  connections: 10,
+  durationSeconds: 10,
+  rounds: 2,
+  serverCpuUsPerRequest: 420,
+  bareServerCpuUsPerRequest: 250,
+  emulatorServerCpuUsPerRequest: 700 * ratioToPublishFloor,
+  publishFloorCpuUsPerRequest: 700,
+  ratioToPublishFloor,
+  bareClientCpuUsPerRequest: 300,
+});
+
 function results(): Omit<BenchResults, 'targets'> {
   const coldStart = {
     webhook: cold(1.1),
@@ -159,14 +186,19 @@ describe('bench report', () => {
     const targets = evaluateTargets(results());
     const verdict = (figure: string) => targets.find((t) => t.figure === figure)?.verdict;
     expect(verdict('webhook.ratioToBare')).toBe('N/A');
+    expect(verdict('webhook.ratioToPublishFloor')).toBe('N/A');
     expect(verdict('coldStart.webhook.ratioToFloor')).toBe('PASS');
     expect(verdict('coldStart.classifier.ratioToFloor')).toBe('MISS');
+    expect(verdict('coldStart.webhook.ratioToFirstUseFloor')).toBe('PASS');
+    expect(verdict('coldStart.classifier.ratioToFirstUseFloor')).toBe('MISS');
     expect(verdict('coldStart.*.sdks (no SDK a function does not use)')).toBe('MISS');
     expect(verdict('e2e.ratioP50')).toBe('PASS');
     expect(verdict('e2e.p99Ms vs 2.5 × baselineP99Ms')).toBe('MISS');
     expect(verdict('embedded.msgPerSec')).toBe('N/A');
     expect(verdict('cost.firestoreWrites per message')).toBe('N/A');
     expect(verdict('cost.ratioToFloor')).toBe('N/A');
+    expect(verdict('cost.firestoreReads per message')).toBe('N/A');
+    expect(verdict('cost.invocations per message')).toBe('N/A');
     expect(verdict('console.messageToScreenP50Ms')).toBe('PASS');
     expect(verdict('console.messageToScreenP95Ms')).toBe('MISS');
     expect(verdict('console.firstPaintMs')).toBe('PASS');
@@ -183,6 +215,84 @@ describe('bench report', () => {
     expect(verdict(1.51)?.verdict).toBe('MISS');
     expect(verdict(Number.NaN)?.verdict).toBe('N/A');
     expect(verdict(2)?.value).toBe('2.00 ($0.0012 vs $0.0006 per 1k)');
+  });
+
+  it('decides the webhook against the publish-only floor, and prints both', () => {
+    const target = (w: WebhookFigures) =>
+      evaluateTargets({ ...results(), webhook: w }).find(
+        (t) => t.figure === 'webhook.ratioToPublishFloor',
+      );
+    expect(target(webhook(1.05))).toEqual({
+      figure: 'webhook.ratioToPublishFloor',
+      value: '1.05',
+      target: '≤ 1.05',
+      verdict: 'PASS',
+    });
+    expect(target(webhook(1.06))?.verdict).toBe('MISS');
+    expect(target(webhook(Number.NaN))?.verdict).toBe('N/A');
+
+    const r = { ...results(), webhook: webhook(1.1) };
+    const text = renderReport({ ...r, targets: evaluateTargets(r) });
+    expect(text).toMatch(
+      /Pub\/Sub emulator: server CPU per request\s+770 µs\s+publish-only floor: 700 µs\s+1\.10\s+≤ 1\.05\s+MISS/,
+    );
+    expect(text).toMatch(/Pub\/Sub emulator: req\/s.*publish-only floor: 950, 9 \/ 22 ms/);
+    expect(text).toMatch(/in-memory bus: server CPU per request\s+420 µs\s+bare: 250 µs\s+1\.68/);
+  });
+
+  it('decides every cold start against its first-use floor, N/A where not measured', () => {
+    const r = results();
+    // A first-use floor that could not be measured leaves the ratio NaN (cold-start.ts).
+    const coldStart = r.coldStart && {
+      ...r.coldStart,
+      sender: { ...cold(1.0), ratioToFirstUseFloor: Number.NaN },
+    };
+    const targets = evaluateTargets({ ...r, coldStart });
+    const firstUse = targets.filter((t) => t.figure.endsWith('.ratioToFirstUseFloor'));
+    expect(firstUse.map((t) => t.figure)).toEqual([
+      'coldStart.webhook.ratioToFirstUseFloor',
+      'coldStart.agentApi.ratioToFirstUseFloor',
+      'coldStart.classifier.ratioToFirstUseFloor',
+      'coldStart.automation.ratioToFirstUseFloor',
+      'coldStart.liveAgent.ratioToFirstUseFloor',
+      'coldStart.sender.ratioToFirstUseFloor',
+    ]);
+    // cold(r) runs 500·r ms against a 600 ms first-use floor.
+    expect(firstUse.map((t) => t.verdict)).toEqual(['PASS', 'PASS', 'MISS', 'PASS', 'PASS', 'N/A']);
+    expect(firstUse[2]?.value).toBe('1.08');
+    expect(firstUse.every((t) => t.target === '≤ 1.05')).toBe(true);
+    // The ratio-to-floor rows stay beside them.
+    const toFloor = targets.filter((t) => /^coldStart\.\w+\.ratioToFloor$/.test(t.figure));
+    expect(toFloor).toHaveLength(6);
+
+    const text = renderReport({ ...r, targets: evaluateTargets(r) });
+    expect(text).toMatch(
+      /against the first-use floor\s+650 ms\s+first-use floor 600 ms, 95 MiB\s+1\.08\s+≤ 1\.05\s+MISS/,
+    );
+  });
+
+  it('decides Firestore reads and invocations per message', () => {
+    const target = (figure: string, c: Partial<NonNullable<BenchResults['cost']>>) =>
+      evaluateTargets({ ...results(), cost: { ...cost(), ...c } }).find((t) => t.figure === figure);
+    const reads = 'cost.firestoreReads per message';
+    const invocations = 'cost.invocations per message';
+    expect(target(reads, {})).toMatchObject({ value: '12.20', target: '≤ 4', verdict: 'MISS' });
+    expect(target(reads, { firestoreReads: 4 })?.verdict).toBe('PASS');
+    expect(target(reads, { firestoreReads: 4.01 })?.verdict).toBe('MISS');
+    expect(target(reads, { firestoreReads: Number.NaN })?.verdict).toBe('N/A');
+    expect(target(invocations, {})).toMatchObject({
+      value: '6.20',
+      target: '≤ 4.2',
+      verdict: 'MISS',
+    });
+    expect(target(invocations, { invocations: 4.2 })?.verdict).toBe('PASS');
+    expect(target(invocations, { invocations: 4.21 })?.verdict).toBe('MISS');
+    expect(target(invocations, { invocations: Number.NaN })?.verdict).toBe('N/A');
+
+    const r = { ...results(), cost: cost() };
+    const text = renderReport({ ...r, targets: evaluateTargets(r) });
+    expect(text).toMatch(/Firestore reads\s+12\.20\s+floor: 1\s+≤ 4\s+MISS/);
+    expect(text).toMatch(/function invocations\s+6\.20\s+no-op chain: 6\.20\s+≤ 4\.2\s+MISS/);
   });
 
   it('prints the dollars, their parts and the floor', () => {

@@ -87,6 +87,19 @@ const check = (ok: boolean | undefined): Verdict =>
 const finite = (n: number | null | undefined): n is number =>
   n !== null && n !== undefined && Number.isFinite(n);
 
+/** A figure whose target is a ceiling, shown with `digits` decimals; N/A when not measured. */
+const atMost = (
+  figure: string,
+  value: number | null | undefined,
+  limit: number,
+  digits = 2,
+): TargetResult => ({
+  figure,
+  value: fmt(value, digits),
+  target: `≤ ${limit}`,
+  verdict: check(finite(value) ? value <= limit : undefined),
+});
+
 /** Each target of the issue, evaluated; a figure that could not be measured is N/A. */
 export function evaluateTargets(r: Omit<BenchResults, 'targets'>): TargetResult[] {
   const t: TargetResult[] = [];
@@ -97,6 +110,7 @@ export function evaluateTargets(r: Omit<BenchResults, 'targets'>): TargetResult[
     target: '≥ 0.8',
     verdict: check(finite(w?.ratioToBare) ? w?.ratioToBare >= 0.8 : undefined),
   });
+  t.push(atMost('webhook.ratioToPublishFloor', w?.ratioToPublishFloor, 1.05));
   for (const fn of FUNCTIONS) {
     const c = r.coldStart?.[fn.name];
     t.push({
@@ -105,6 +119,7 @@ export function evaluateTargets(r: Omit<BenchResults, 'targets'>): TargetResult[
       target: '≤ 1.25',
       verdict: check(finite(c?.ratioToFloor) ? c?.ratioToFloor <= 1.25 : undefined),
     });
+    t.push(atMost(`coldStart.${fn.name}.ratioToFirstUseFloor`, c?.ratioToFirstUseFloor, 1.05));
   }
   const unused = r.coldStart
     ? FUNCTIONS.flatMap((fn) =>
@@ -188,6 +203,8 @@ export function evaluateTargets(r: Omit<BenchResults, 'targets'>): TargetResult[
     target: '≤ 4',
     verdict: check(c && finite(c.firestoreWrites) ? c.firestoreWrites <= 4 : undefined),
   });
+  t.push(atMost('cost.firestoreReads per message', c?.firestoreReads, 4));
+  t.push(atMost('cost.invocations per message', c?.invocations, 4.2));
   t.push({
     figure: 'cost.ratioToFloor',
     value: c
@@ -226,6 +243,7 @@ export function formatTable(
 const ms = (n: number | null | undefined) => (finite(n) ? `${fmt(n)} ms` : '—');
 const ms1 = (n: number | null | undefined) => (finite(n) ? `${fmt(n, 1)} ms` : '—');
 const mib = (n: number | null | undefined) => (finite(n) ? `${fmt(n)} MiB` : '—');
+const us = (n: number | null | undefined) => (finite(n) ? `${fmt(n)} µs` : '—');
 
 /** The whole printed report: machine, every figure beside its baseline, targets. */
 export function renderReport(r: BenchResults): string {
@@ -260,12 +278,30 @@ export function renderReport(r: BenchResults): string {
     '',
   ]);
   rows.push([
+    '  in-memory bus: server CPU per request',
+    us(w?.serverCpuUsPerRequest),
+    w ? `bare: ${us(w.bareServerCpuUsPerRequest)}` : '',
+    w ? fmt(w.serverCpuUsPerRequest / w.bareServerCpuUsPerRequest, 2) : '',
+    '',
+    '',
+  ]);
+  rows.push([
     '  Pub/Sub emulator: req/s, p50 / p99',
     w ? `${fmt(w.emulatorRps)}, ${fmt(w.emulatorP50Ms)} / ${fmt(w.emulatorP99Ms)} ms` : '—',
+    w
+      ? `publish-only floor: ${fmt(w.publishFloorRps)}, ${fmt(w.publishFloorP50Ms)} / ${fmt(w.publishFloorP99Ms)} ms`
+      : '',
+    w ? fmt(w.emulatorRps / w.publishFloorRps, 2) : '',
     '',
     '',
-    '',
-    '',
+  ]);
+  rows.push([
+    '  Pub/Sub emulator: server CPU per request',
+    us(w?.emulatorServerCpuUsPerRequest),
+    w ? `publish-only floor: ${us(w.publishFloorCpuUsPerRequest)}` : '',
+    fmt(w?.ratioToPublishFloor, 2),
+    '≤ 1.05',
+    verdictOf('webhook.ratioToPublishFloor'),
   ]);
 
   const cs = r.coldStart;
@@ -275,12 +311,18 @@ export function renderReport(r: BenchResults): string {
     rows.push([
       `  ${fn.name}`,
       c ? `${ms(c.ms)}, ${mib(c.rssMb)}` : '—',
-      c
-        ? `floor ${ms(c.floorMs)}, ${mib(c.floorRssMb)} · first-use floor ${ms(c.firstUseFloorMs)} (×${fmt(c.ratioToFirstUseFloor, 2)})`
-        : '',
+      c ? `floor ${ms(c.floorMs)}, ${mib(c.floorRssMb)}` : '',
       fmt(c?.ratioToFloor, 2),
       '≤ 1.25',
       verdictOf(`coldStart.${fn.name}.ratioToFloor`),
+    ]);
+    rows.push([
+      '    against the first-use floor',
+      ms(c?.ms),
+      c ? `first-use floor ${ms(c.firstUseFloorMs)}, ${mib(c.firstUseFloorRssMb)}` : '',
+      fmt(c?.ratioToFirstUseFloor, 2),
+      '≤ 1.05',
+      verdictOf(`coldStart.${fn.name}.ratioToFirstUseFloor`),
     ]);
   }
   rows.push([
@@ -413,8 +455,8 @@ export function renderReport(r: BenchResults): string {
     fmt(c?.firestoreReads, 2),
     c ? `floor: ${fmt(c.floorFirestore.reads)}` : '',
     '',
-    '',
-    '',
+    '≤ 4',
+    verdictOf('cost.firestoreReads per message'),
   ]);
   rows.push(['  Firestore deletes', fmt(c?.firestoreDeletes, 2), '', '', '', '']);
   rows.push([
@@ -422,8 +464,8 @@ export function renderReport(r: BenchResults): string {
     fmt(c?.invocations, 2),
     c ? `no-op chain: ${fmt(c.baselineInvocations, 2)}` : '',
     '',
-    '',
-    '',
+    '≤ 4.2',
+    verdictOf('cost.invocations per message'),
   ]);
   rows.push([
     '  billable instance time (≥ 1 request in flight)',

@@ -12,8 +12,9 @@ import { PARTNER_KEY, signedPool, webhookHeaders } from './fixtures';
 /**
  * Webhook ingest: autocannon (in this process) against a functions-framework process serving
  * (a) the webhook on the in-memory bus, (b) the deployed webhook on the Pub/Sub emulator,
- * (c) a bare function that only answers 200. Same pre-signed pool of realistic events (varied
- * conversation and request IDs), same connections and durations for each.
+ * (c) a bare function that only answers 200, (d) the publish-only floor (servers/publish-floor.ts:
+ * the bare function plus the webhook's publish, on the same emulator). Same pre-signed pool of
+ * realistic events (varied conversation and request IDs), same connections and durations for each.
  */
 export interface IngestRun {
   /** CPU the server and this process (the client) used per request during the measured run. */
@@ -38,14 +39,25 @@ export interface WebhookFigures {
   emulatorRps: number;
   emulatorP50Ms: number;
   emulatorP99Ms: number;
+  /** The publish-only floor on the same emulator, topic and load as the deployed webhook. */
+  publishFloorRps: number;
+  publishFloorP50Ms: number;
+  publishFloorP99Ms: number;
   connections: number;
   durationSeconds: number;
-  /** Alternating measured runs of the webhook and of the bare function (figures are means). */
+  /**
+   * Alternating measured runs of each webhook and its baseline: the in-memory webhook with the
+   * bare function, the emulator webhook with the publish-only floor (figures are means).
+   */
   rounds: number;
   /** Server CPU per request (µs): where the webhook's time goes beyond the framework's. */
   serverCpuUsPerRequest: number;
   bareServerCpuUsPerRequest: number;
   emulatorServerCpuUsPerRequest: number;
+  /** What the publish alone costs the deployed webhook's process, per request (µs). */
+  publishFloorCpuUsPerRequest: number;
+  /** emulatorServerCpuUsPerRequest ÷ publishFloorCpuUsPerRequest: the webhook's own work. */
+  ratioToPublishFloor: number;
   /** The client's CPU per request against the bare function (autocannon in this process). */
   bareClientCpuUsPerRequest: number;
 }
@@ -54,7 +66,12 @@ const CONNECTIONS = 10;
 
 export async function benchWebhookIngest(context: BenchContext): Promise<WebhookFigures> {
   const duration = context.quick ? 3 : 10;
+  // Seconds of unmeasured load per server before its pair's rounds. The emulator pair's is
+  // longer: on a fresh Pub/Sub emulator (a JVM still compiling) the first seconds of publishing
+  // cost the publishing process far more CPU per request than later ones, and the first server
+  // measured would carry that.
   const warmup = context.quick ? 1 : 2;
+  const emulatorWarmup = context.quick ? 2 : 5;
   const pool = signedPool(1000, 200);
   const requests = pool.map((event) => ({
     method: 'POST',
@@ -88,7 +105,6 @@ export async function benchWebhookIngest(context: BenchContext): Promise<Webhook
     });
     const url = `http://127.0.0.1:${port}/`;
     await waitUntilAnswering(url, child, 60_000);
-    await autocannon({ url, connections: CONNECTIONS, duration: warmup, requests });
     return { name, child, url };
   };
   type Server = Awaited<ReturnType<typeof start>>;
@@ -118,35 +134,66 @@ export async function benchWebhookIngest(context: BenchContext): Promise<Webhook
     return run;
   };
 
-  // The webhook and its baseline are measured in alternating rounds, so drift in the machine's
+  // Each webhook and its baseline are measured in alternating rounds, so drift in the machine's
   // speed during the run (it is shared, and a VM) falls on both alike; figures are the means.
+  // Every other round measures the subject first (baseline, subject, subject, baseline…), so a
+  // steady drift does not favour whichever is measured first.
   const rounds = context.quick ? 1 : 2;
-  const bareRuns: IngestRun[] = [];
-  const memoryRuns: IngestRun[] = [];
-  let emulator: IngestRun;
-  const servers: Server[] = [];
-  try {
-    const bareServer = await start('bare function', 'bare', benchFile('servers/bare.js'));
-    servers.push(bareServer);
-    const memoryServer = await start(
-      'webhook, in-memory bus',
-      'webhook',
-      benchFile('servers/webhook-in-memory.js'),
-    );
-    servers.push(memoryServer);
-    for (let round = 0; round < rounds; round++) {
-      bareRuns.push(await measure(bareServer));
-      memoryRuns.push(await measure(memoryServer));
+  const alternate = async (baseline: Server, subject: Server, warmupSeconds: number) => {
+    for (const server of [baseline, subject]) {
+      await autocannon({
+        url: server.url,
+        connections: CONNECTIONS,
+        duration: warmupSeconds,
+        requests,
+      });
     }
+    const baselineEntry = { server: baseline, runs: [] as IngestRun[] };
+    const subjectEntry = { server: subject, runs: [] as IngestRun[] };
+    for (let round = 0; round < rounds; round++) {
+      const order = round % 2 === 0 ? [baselineEntry, subjectEntry] : [subjectEntry, baselineEntry];
+      for (const entry of order) entry.runs.push(await measure(entry.server));
+    }
+    return { baseline: meanRun(baselineEntry.runs), subject: meanRun(subjectEntry.runs) };
+  };
+
+  const servers: Server[] = [];
+  const started = async (name: string, target: string, source: string | undefined) => {
+    const server = await start(name, target, source);
+    servers.push(server);
+    return server;
+  };
+  let inMemory: { baseline: IngestRun; subject: IngestRun };
+  let onEmulator: { baseline: IngestRun; subject: IngestRun };
+  try {
+    inMemory = await alternate(
+      await started('bare function', 'bare', benchFile('servers/bare.js')),
+      await started('webhook, in-memory bus', 'webhook', benchFile('servers/webhook-in-memory.js')),
+      warmup,
+    );
+    // One pair alive at a time, as before this pair existed: each is measured with only the
+    // client and the emulators beside it.
     await Promise.all(servers.splice(0).map((s) => s.child.stop()));
-    const emulatorServer = await start('webhook, Pub/Sub emul.', 'webhook', undefined);
-    servers.push(emulatorServer);
-    emulator = await measure(emulatorServer);
+    // The floor and the deployed webhook get the same environment from `start` (emulator,
+    // project, topic), so the only difference between their figures is the webhook's own work.
+    onEmulator = await alternate(
+      await started('publish-only floor', 'publishFloor', benchFile('servers/publish-floor.js')),
+      await started('webhook, Pub/Sub emul.', 'webhook', undefined),
+      emulatorWarmup,
+    );
   } finally {
     await Promise.all(servers.map((s) => s.child.stop()));
   }
-  const bare = meanRun(bareRuns);
-  const memory = meanRun(memoryRuns);
+  return figures(inMemory, onEmulator, { duration, rounds });
+}
+
+function figures(
+  inMemory: { baseline: IngestRun; subject: IngestRun },
+  onEmulator: { baseline: IngestRun; subject: IngestRun },
+  load: { duration: number; rounds: number },
+): WebhookFigures {
+  const { baseline: bare, subject: memory } = inMemory;
+  const { baseline: floor, subject: emulator } = onEmulator;
   return {
     rps: memory.rps,
     p50Ms: memory.p50Ms,
@@ -158,12 +205,17 @@ export async function benchWebhookIngest(context: BenchContext): Promise<Webhook
     emulatorRps: emulator.rps,
     emulatorP50Ms: emulator.p50Ms,
     emulatorP99Ms: emulator.p99Ms,
+    publishFloorRps: floor.rps,
+    publishFloorP50Ms: floor.p50Ms,
+    publishFloorP99Ms: floor.p99Ms,
     connections: CONNECTIONS,
-    durationSeconds: duration,
-    rounds,
+    durationSeconds: load.duration,
+    rounds: load.rounds,
     serverCpuUsPerRequest: memory.serverCpuUsPerRequest,
     bareServerCpuUsPerRequest: bare.serverCpuUsPerRequest,
     emulatorServerCpuUsPerRequest: emulator.serverCpuUsPerRequest,
+    publishFloorCpuUsPerRequest: floor.serverCpuUsPerRequest,
+    ratioToPublishFloor: emulator.serverCpuUsPerRequest / floor.serverCpuUsPerRequest,
     bareClientCpuUsPerRequest: bare.clientCpuUsPerRequest,
   };
 }
