@@ -1,5 +1,6 @@
 import type { EventBus, OutgoingMessage, Topic } from '../ports/event-bus';
 import { PublishFailedError } from '../ports/event-bus';
+import { isoTimestamp } from '../platform/iso-time';
 
 /** A message as a subscriber receives it, shaped like a Pub/Sub delivery. */
 export interface DeliveredMessage {
@@ -56,7 +57,7 @@ export class InMemoryEventBus implements EventBus {
         typeof message.data === 'string' ? new TextEncoder().encode(message.data) : message.data,
       attributes: { ...message.attributes },
       ...(message.orderingKey ? { orderingKey: message.orderingKey } : {}),
-      publishTime: this.now().toISOString(),
+      publishTime: isoTimestamp(this.now()),
       deliveryAttempt: 0,
     };
     this.published.push(delivered);

