@@ -18,6 +18,21 @@ describe('isoTimestamp', () => {
     }
   });
 
+  it('is toISOString for runs of nearby instants and jumps between far ones (the cached day)', () => {
+    const DAY = 86_400_000;
+    const instants = [0, -1, DAY - 1, DAY, -DAY - 1, 8.64e15, -8.64e15];
+    let seed = 11;
+    for (let i = 0; i < 20_000; i++) {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      const base = instants[seed % instants.length] ?? 0;
+      instants.push(Math.max(-8.64e15, Math.min(8.64e15, base + (seed % (3 * DAY)) - DAY)));
+    }
+    for (const ms of instants) {
+      const date = new Date(ms);
+      expect(isoTimestamp(date)).toBe(date.toISOString());
+    }
+  });
+
   it('throws RangeError for an invalid date, as toISOString does', () => {
     expect(() => isoTimestamp(new Date(Number.NaN))).toThrow(RangeError);
   });

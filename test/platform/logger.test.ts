@@ -74,9 +74,14 @@ describe('createLogger: the lines Cloud Logging reads', () => {
       labels: Record<string, unknown>,
       logContent: boolean,
     ): string => {
+      const error = fields.error;
+      const text =
+        error instanceof Error && severity === 'ERROR'
+          ? `${message}: ${error.stack ?? error.message}`
+          : message;
       const entry: Record<string, unknown> = {
         severity,
-        message,
+        message: text,
         timestamp: FIXED.toISOString(),
         component: 'webhook',
       };
@@ -85,7 +90,16 @@ describe('createLogger: the lines Cloud Logging reads', () => {
           entry[key] = fields[key];
         }
       }
-      if (typeof fields.error === 'string') entry.error = { message: fields.error };
+      if (error instanceof Error) {
+        const { retryable } = error as { retryable?: unknown };
+        entry.error = {
+          name: error.name,
+          message: error.message,
+          ...(typeof retryable === 'boolean' ? { retryable } : {}),
+        };
+      } else if (typeof error === 'string') {
+        entry.error = { message: error };
+      }
       if (fields.content !== undefined && logContent) entry.content = fields.content;
       const kept: Record<string, unknown> = { component: 'webhook' };
       for (const [name, value] of Object.entries(labels)) {
@@ -96,7 +110,7 @@ describe('createLogger: the lines Cloud Logging reads', () => {
       try {
         return JSON.stringify(entry);
       } catch {
-        return JSON.stringify({ severity, message });
+        return JSON.stringify({ severity, message: text });
       }
     };
     const cycle: Record<string, unknown> = {};
@@ -125,7 +139,11 @@ describe('createLogger: the lines Cloud Logging reads', () => {
       BigInt(1),
       cycle,
     ];
-    const texts = values.filter((v): v is string => typeof v === 'string');
+    const errors: unknown[] = [
+      ...values.filter((v): v is string => typeof v === 'string'),
+      new Error('boom "quoted"'),
+      Object.assign(new TypeError('bad\ninput'), { retryable: false }),
+    ];
     const names = [
       'event',
       'kind',
@@ -157,8 +175,8 @@ describe('createLogger: the lines Cloud Logging reads', () => {
           configurable: true,
         });
       }
-      // An error that is not an Error is logged as its text: give it a text of its own.
-      if (fields.error !== undefined) fields.error = pick(texts);
+      // What `error` may be: a text, or an Error (whose stack an ERROR line carries).
+      if (fields.error !== undefined) fields.error = pick(errors);
       const labels: Record<string, unknown> = { conversationId: 'c-1' };
       if (i % 7 === 0) labels.brandId = pick(values);
       if (i % 11 === 0) labels[pick(names)] = pick(values);
@@ -166,8 +184,11 @@ describe('createLogger: the lines Cloud Logging reads', () => {
       const text = typeof message === 'string' ? message : 'fixed';
       const logContent = i % 2 === 0;
       const { log, lines } = capture(logContent);
-      log.with({ traceId: 'c'.repeat(32), labels }).warn(text, fields);
-      expect(lines).toEqual([entryLine('WARNING', text, fields, labels, logContent)]);
+      const logger = log.with({ traceId: 'c'.repeat(32), labels });
+      if (i % 3 === 0) logger.error(text, fields);
+      else logger.warn(text, fields);
+      const severity = i % 3 === 0 ? 'ERROR' : 'WARNING';
+      expect(lines).toEqual([entryLine(severity, text, fields, labels, logContent)]);
     }
   });
 
