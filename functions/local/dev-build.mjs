@@ -48,6 +48,9 @@ for (const file of files) {
         format: 'cjs',
         target: 'node20',
         sourcemap: 'inline',
+        // As tsc compiles them: `import()` of our own modules becomes `require`, which CommonJS
+        // resolves without a file extension.
+        supported: { 'dynamic-import': false },
         sourcefile: file,
       }).then((result) => {
         mkdirSync(path.dirname(target), { recursive: true });
