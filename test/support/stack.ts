@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import {
   stackConfigOnFreePorts,
@@ -51,9 +52,14 @@ export async function startTestStack(
   const firestoreHost = process.env.FIRESTORE_EMULATOR_HOST;
   if (!pubsubHost || !firestoreHost) throw new Error('the emulators are not running');
   const projectId = uniqueProjectId('e2e');
+  // BM_TEST_STACK_LOGS=show prints every process's JSON lines; BM_TEST_STACK_LOG_DIR=<dir> keeps
+  // them in <dir>/<project>.log instead, for reading after a full run has failed.
+  const logDir = process.env.BM_TEST_STACK_LOG_DIR;
+  const logFile = logDir ? path.resolve(logDir, `${projectId}.log`) : undefined;
+  if (logDir) mkdirSync(path.resolve(logDir), { recursive: true });
   const config = await stackConfigOnFreePorts(
     projectId,
-    process.env.BM_TEST_STACK_LOGS === 'show' ? 'verbose' : 'quiet',
+    process.env.BM_TEST_STACK_LOGS === 'show' || logFile ? 'verbose' : 'quiet',
   );
   for (const [k, v] of Object.entries(env)) process.env[k] = v;
   let stop: () => Promise<void> = () => Promise.resolve();
@@ -62,7 +68,10 @@ export async function startTestStack(
     root: path.resolve(__dirname, '../..'),
     seed,
     progress: (stage) => stages.push(stage),
-    output: (line) => process.stdout.write(`${line}\n`),
+    output: (line) =>
+      logFile
+        ? appendFileSync(logFile, `${new Date().toISOString()} ${line}\n`)
+        : process.stdout.write(`${line}\n`),
     onStop: (s) => {
       stop = s;
     },

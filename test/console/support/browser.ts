@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   chromium,
@@ -91,6 +91,27 @@ export async function openConsole(
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
+  // With BM_TEST_STACK_LOG_DIR set, the page's API calls are kept beside the stack's logs.
+  const logDir = process.env.BM_TEST_STACK_LOG_DIR;
+  if (logDir) {
+    const file = path.resolve(logDir, 'browser.log');
+    page.on('requestfinished', (request) => {
+      void request
+        .response()
+        .then((response) =>
+          appendFileSync(
+            file,
+            `${new Date().toISOString()} ${request.method()} ${request.url()} ${response?.status() ?? '-'}\n`,
+          ),
+        );
+    });
+    page.on('requestfailed', (request) =>
+      appendFileSync(
+        file,
+        `${new Date().toISOString()} ${request.method()} ${request.url()} failed: ${request.failure()?.errorText ?? ''}\n`,
+      ),
+    );
+  }
   await page.goto(new URL('console/', agentApiUrl).toString());
   return { context, page, errors };
 }
