@@ -1,4 +1,5 @@
 import {
+  FieldValue,
   Timestamp,
   type CollectionReference,
   type DocumentData,
@@ -61,36 +62,159 @@ import { describeIssues } from '../core/validation-problems';
  *
  * Log entries and markers carry `expireAt` for a TTL policy. Times are Timestamps at the top
  * level of each document (queried, ordered, expired on) and ISO strings inside maps.
+ *
+ * With `rememberConversations` (the classifier's), a customer's message to a conversation this
+ * instance wrote last is applied in one round trip instead of a transaction's two, and reads
+ * nothing: see `applyConditioned`.
  */
 export class FirestoreConversationStore implements ConversationStore, ConversationRecords {
   private readonly now: () => Date;
+  private readonly memory: ConversationMemory | undefined;
 
   constructor(
     private readonly db: Firestore,
-    options: { now?: () => Date } = {},
+    options: FirestoreConversationStoreOptions = {},
   ) {
     this.now = options.now ?? (() => new Date());
+    const remember = options.rememberConversations ?? 0;
+    this.memory = remember > 0 ? new ConversationMemory(remember) : undefined;
   }
 
-  applyInbound(event: InboundEvent, decide: Decide): Promise<ApplyInboundResult> {
-    const conversation = this.conversationRef(event.conversationId);
-    const marker = conversation
-      .collection(logsMessage(event.kind) ? 'messages' : 'processed')
-      .doc(firestoreId(event.dedupeKey));
-    const tombstone = this.erasureRef(event.conversationId);
+  async applyInbound(event: InboundEvent, decide: Decide): Promise<ApplyInboundResult> {
+    const refs = this.inboundRefs(event);
+    const known =
+      this.memory && logsMessage(event.kind) ? this.memory.recall(event.conversationId) : undefined;
+    if (this.memory && known) {
+      const applied = await this.applyConditioned(event, decide, refs, this.memory, known);
+      if (applied) return applied;
+    }
+    const applied = await this.applyInTransaction(event, decide, refs);
+    if (this.memory && !applied.duplicate && applied.result.conversation) {
+      // A remembered version outlives events that leave the conversation as it was (typing,
+      // receipts); one the transaction rewrote is known only to exist.
+      if (applied.result.changed || !this.memory.knows(event.conversationId)) {
+        this.memory.exists(event.conversationId);
+      }
+    }
+    return applied;
+  }
+
+  /**
+   * A message to a conversation this instance has seen, applied without a transaction: the
+   * conversation and the message's log entry are written in one atomic batch whose
+   * preconditions give the transaction's guarantees —
+   *
+   * - the conversation is updated only if its `updateTime` is still the one `decide` saw, so
+   *   every other writer's change (another instance, automation's bot outcome, an agent, an
+   *   erasure, which deletes the conversation with its tombstone) fails the batch;
+   * - the log entry is `create`d: it is the event's marker, so a redelivery fails the batch.
+   *
+   * A failed batch writes nothing. The version `decide` sees is this instance's own last write
+   * of the conversation, so the message costs one round trip and no read; failing that (unknown
+   * version, or the batch lost), one read of the conversation, the marker and the tombstone
+   * outside a transaction, and a batch conditioned on what was read: the two round trips of the
+   * transaction, which cannot tell the version it wrote. A conversation that does not exist is
+   * created only by the transaction, whose read of the tombstone serialises with an erasure; a
+   * transition that would not write the conversation goes there too.
+   *
+   * Returns undefined when the event is for the transaction.
+   */
+  private async applyConditioned(
+    event: InboundEvent,
+    decide: Decide,
+    refs: InboundRefs,
+    memory: ConversationMemory,
+    known: Remembered | 'exists',
+  ): Promise<ApplyInboundResult | undefined> {
+    if (known !== 'exists') {
+      // The tombstone as it was with this version: since an erasure deletes the conversation
+      // in the commit that writes the tombstone, it cannot have changed while the version holds
+      // (and if the version is stale, the batch fails).
+      if (known.erasure && predatesErasure(event.occurredAt, known.erasure)) {
+        return { duplicate: true, erased: true };
+      }
+      const tried = await this.commitIfUnchanged(event, decide, known, refs, memory);
+      if (tried === 'stale' || typeof tried === 'object') memory.settle(tried !== 'stale');
+      if (typeof tried === 'object') return tried;
+      if (tried === 'transaction') return undefined;
+      // Stale, or the marker exists (a redelivery): what the store holds now says which.
+    }
+    const [current, done, erased] = await this.db.getAll(
+      refs.conversation,
+      refs.marker,
+      refs.tombstone,
+    );
+    const settled = settledBefore(event, done, erased);
+    if (settled) return settled;
+    const conversation = readConversation(current);
+    if (!conversation || !current?.updateTime) return undefined;
+    const base: Remembered = {
+      conversation,
+      updateTime: current.updateTime,
+      ...(erased?.exists ? { erasure: parseStored(Erasure, erased) } : {}),
+    };
+    const tried = await this.commitIfUnchanged(event, decide, base, refs, memory);
+    return typeof tried === 'object' ? tried : undefined;
+  }
+
+  /**
+   * `decide` on `base`, committed if the conversation is still `base` and the event has no
+   * marker: the result, or why not (`stale`: the conversation changed or is gone; `duplicate`:
+   * the marker exists; `transaction`: the transition is not one to apply this way).
+   */
+  private async commitIfUnchanged(
+    event: InboundEvent,
+    decide: Decide,
+    base: Remembered,
+    refs: InboundRefs,
+    memory: ConversationMemory,
+  ): Promise<ApplyInboundResult | 'stale' | 'duplicate' | 'transaction'> {
+    const result = decide(base.conversation);
+    const entry = result.effects.find((e) => e.type === 'log-inbound')?.entry;
+    // Anything but "update the conversation, log the message" (receipts read our messages
+    // first) is the transaction's.
+    if (!result.changed || !result.conversation || !entry || receiptTargets(result).length > 0) {
+      return 'transaction';
+    }
+    // `update` is the only write with an update-time precondition; the precondition makes the
+    // stored document `base`, so writing the fields that differ from it stores `result`.
+    const fields = changedFields(base.conversation, result.conversation);
+    // An update must name a field (and one that names none would not move the update time).
+    if (Object.keys(fields).length === 0) return 'transaction';
+    const batch = this.db.batch();
+    batch.update(refs.conversation, fields, { lastUpdateTime: base.updateTime });
+    batch.create(refs.marker, entryToDoc(entry));
+    try {
+      const [written] = await batch.commit();
+      if (written) {
+        memory.remember(event.conversationId, {
+          ...base,
+          conversation: result.conversation,
+          updateTime: written.writeTime,
+        });
+      }
+      return { duplicate: false, result };
+    } catch (error) {
+      // Whatever happened, this instance no longer knows the conversation's version for sure.
+      memory.forget(event.conversationId);
+      const code = (error as { code?: unknown }).code;
+      if (code === ALREADY_EXISTS) return 'duplicate';
+      if (code === NOT_FOUND || code === FAILED_PRECONDITION) return 'stale';
+      throw error;
+    }
+  }
+
+  private applyInTransaction(
+    event: InboundEvent,
+    decide: Decide,
+    refs: InboundRefs,
+  ): Promise<ApplyInboundResult> {
+    const { conversation, marker, tombstone } = refs;
     return this.transaction(async (tx): Promise<ApplyInboundResult> => {
       // One round trip for all three: the tombstone costs a document read, not a wait.
       const [current, done, erased] = await tx.getAll(conversation, marker, tombstone);
-      if (done?.exists) {
-        const previous = RecordedRoutingSchema.safeParse(fromFirestore(done.get('routing')));
-        return previous.success
-          ? { duplicate: true, previous: previous.data }
-          : { duplicate: true };
-      }
-      const erasure = erased?.exists ? parseStored(Erasure, erased) : undefined;
-      if (erasure && predatesErasure(event.occurredAt, erasure)) {
-        return { duplicate: true, erased: true };
-      }
+      const settled = settledBefore(event, done, erased);
+      if (settled) return settled;
       const result = decide(readConversation(current));
       const targets = receiptTargets(result);
       const held = new Map<string, MessageLogEntry>();
@@ -114,6 +238,17 @@ export class FirestoreConversationStore implements ConversationStore, Conversati
       }
       return { duplicate: false, result };
     });
+  }
+
+  private inboundRefs(event: InboundEvent): InboundRefs {
+    const conversation = this.conversationRef(event.conversationId);
+    return {
+      conversation,
+      marker: conversation
+        .collection(logsMessage(event.kind) ? 'messages' : 'processed')
+        .doc(firestoreId(event.dedupeKey)),
+      tombstone: this.erasureRef(event.conversationId),
+    };
   }
 
   recordBotOutcome(
@@ -235,16 +370,23 @@ export class FirestoreConversationStore implements ConversationStore, Conversati
 
   async eraseConversation(conversationId: string, erasedAt: Date): Promise<ErasureReport> {
     const ref = this.conversationRef(conversationId);
-    // The tombstone first: a transaction applying an event either committed before it (and what
-    // it wrote is deleted below) or reads it and drops the event.
-    await this.erasureRef(conversationId).set({ erasedAt: Timestamp.fromDate(erasedAt) });
+    const tombstone = this.erasureRef(conversationId);
+    // The tombstone and the conversation's deletion first, in one commit: a transaction applying
+    // an event either committed before it (and what it wrote is deleted below) or reads the
+    // tombstone and drops the event; a batch conditioned on the conversation's update time
+    // (applyConditioned) either committed before it or fails, since the document is gone.
+    const existed = await this.db.runTransaction(async (tx) => {
+      const conversation = await tx.get(ref);
+      tx.set(tombstone, { erasedAt: Timestamp.fromDate(erasedAt) });
+      if (conversation.exists) tx.delete(ref);
+      return conversation.exists;
+    });
+    this.memory?.forget(conversationId);
     const deleted: Record<string, number> = { messages: 0, processed: 0 };
     // Every subcollection, not only the known ones: anything keyed by the conversation goes.
     for (const collection of await ref.listCollections()) {
       deleted[collection.id] = await this.deleteAll(collection);
     }
-    const existed = (await ref.get()).exists;
-    if (existed) await ref.delete();
     return { conversation: existed, deleted };
   }
 
@@ -285,8 +427,127 @@ export class FirestoreConversationStore implements ConversationStore, Conversati
 }
 
 const ALREADY_EXISTS = 6;
+/** A conditioned update whose document is gone, or has changed since. */
+const NOT_FOUND = 5;
+const FAILED_PRECONDITION = 9;
 /** Deletes per batched write while erasing: well inside a request's size limit. */
 const ERASE_BATCH = 400;
+
+export interface FirestoreConversationStoreOptions {
+  now?: () => Date;
+  /**
+   * How many conversations this instance remembers as it last wrote them (0, the default: none),
+   * so that its next message to one is applied in one round trip (`applyConditioned`). Only worth
+   * it where a conversation's events mostly reach the same instance: the classifier's.
+   */
+  rememberConversations?: number;
+}
+
+interface InboundRefs {
+  conversation: DocumentReference;
+  /** The event's marker: its log entry, or its `processed` document. */
+  marker: DocumentReference;
+  tombstone: DocumentReference;
+}
+
+/**
+ * What the marker and the tombstone say before anything is decided: the event was applied
+ * before (the first decision comes back), or it happened before the conversation was erased.
+ */
+function settledBefore(
+  event: InboundEvent,
+  done: DocumentSnapshot | undefined,
+  erased: DocumentSnapshot | undefined,
+): ApplyInboundResult | undefined {
+  if (done?.exists) {
+    const previous = RecordedRoutingSchema.safeParse(fromFirestore(done.get('routing')));
+    return previous.success ? { duplicate: true, previous: previous.data } : { duplicate: true };
+  }
+  const erasure = erased?.exists ? parseStored(Erasure, erased) : undefined;
+  if (erasure && predatesErasure(event.occurredAt, erasure)) {
+    return { duplicate: true, erased: true };
+  }
+  return undefined;
+}
+
+export interface Remembered {
+  conversation: Conversation;
+  /** The document's update time with that content. */
+  updateTime: Timestamp;
+  /** The conversation's tombstone then (an earlier erasure), if it had one. */
+  erasure?: Erasure;
+}
+
+/** Of the remembered versions tried, the share that may be stale before memory is bypassed. */
+const STALE_LIMIT = 0.5;
+/** While bypassed, every this-many-th message still tries memory, to notice it pays again. */
+const PROBE_EVERY = 16;
+
+/**
+ * The conversations an instance wrote last, least recently used dropped first: the version it
+ * wrote, or only that the conversation exists (written by a transaction, which cannot tell the
+ * version). And whether remembering pays: a remembered version that turns out stale (another
+ * instance or writer got there first) costs its failed commit on top of the read and commit
+ * that follow, so where most are stale (a conversation's events spread over many instances)
+ * versions are not tried, but for a probe, and a message costs the two round trips of a store
+ * that remembers nothing.
+ */
+export class ConversationMemory {
+  private readonly entries = new Map<string, Remembered | 'exists'>();
+  /** Exponentially weighted share of stale tries, over roughly the last 20. */
+  private staleShare = 0;
+  private bypassed = 0;
+
+  constructor(private readonly capacity: number) {}
+
+  /** What this instance knows of the conversation (undefined: nothing). */
+  recall(conversationId: string): Remembered | 'exists' | undefined {
+    const entry = this.entries.get(conversationId);
+    if (entry === undefined || entry === 'exists') return entry;
+    if (this.staleShare > STALE_LIMIT && ++this.bypassed % PROBE_EVERY !== 0) return 'exists';
+    return entry;
+  }
+
+  /** A version this instance wrote; an older one than remembered (a late commit) is ignored. */
+  remember(conversationId: string, version: Remembered): void {
+    const known = this.entries.get(conversationId);
+    if (known && known !== 'exists' && known.updateTime.valueOf() > version.updateTime.valueOf()) {
+      return;
+    }
+    this.put(conversationId, version);
+  }
+
+  /** The conversation exists (this instance wrote it), its version unknown. */
+  exists(conversationId: string): void {
+    this.put(conversationId, 'exists');
+  }
+
+  forget(conversationId: string): void {
+    this.entries.delete(conversationId);
+  }
+
+  knows(conversationId: string): boolean {
+    return this.entries.has(conversationId);
+  }
+
+  /** Whether a commit conditioned on a remembered version went through (true) or was stale. */
+  settle(fresh: boolean): void {
+    this.staleShare = this.staleShare * 0.95 + (fresh ? 0 : 0.05);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private put(conversationId: string, entry: Remembered | 'exists'): void {
+    this.entries.delete(conversationId);
+    this.entries.set(conversationId, entry);
+    if (this.entries.size > this.capacity) {
+      const oldest = this.entries.keys().next();
+      if (!oldest.done) this.entries.delete(oldest.value);
+    }
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Document IDs
@@ -324,6 +585,25 @@ const ENTRY_TIMES = ['at', 'recordedAt', 'statusAt'] as const;
 
 function conversationToDoc(conversation: Conversation): DocumentData {
   return withTimestamps(conversation, CONVERSATION_TIMES);
+}
+
+/**
+ * The top-level fields of `next` that differ from `base`, as stored (a field `next` lacks is
+ * deleted), for an update that turns the document `base` into `next`. Fields compare by their
+ * JSON, so a map whose keys merely come in another order is written again: harmless.
+ */
+function changedFields(base: Conversation, next: Conversation): DocumentData {
+  const before = base as Record<string, unknown>;
+  const after = next as Record<string, unknown>;
+  const doc: Record<string, unknown> = conversationToDoc(next);
+  const changed: DocumentData = {};
+  for (const [key, value] of Object.entries(doc)) {
+    if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) changed[key] = value;
+  }
+  for (const key of Object.keys(before)) {
+    if (before[key] !== undefined && after[key] === undefined) changed[key] = FieldValue.delete();
+  }
+  return changed;
 }
 
 function entryToDoc(entry: MessageLogEntry): DocumentData {

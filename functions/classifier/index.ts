@@ -24,7 +24,10 @@ const handler = bootstrap('classifier', () => {
   });
   const now = () => new Date();
   return makeClassifierHandler({
-    store: new FirestoreConversationStore(db, { now }),
+    store: new FirestoreConversationStore(db, {
+      now,
+      rememberConversations: config.REMEMBERED_CONVERSATIONS,
+    }),
     brands: new FirestoreBrandDirectory(db),
     bus: new PubSubEventBus(new PubSub({ projectId: config.GOOGLE_CLOUD_PROJECT }), {
       topicIds: topicIds(config),

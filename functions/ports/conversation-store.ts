@@ -13,8 +13,10 @@ import type { Transition } from '../core/state-machine';
  * (functions/adapters/firestore-conversation-store.ts); tests and the one-process local mode:
  * in memory. Both pass one contract suite (test/adapters/conversation-store.contract.ts).
  *
- * Every write happens in a transaction that first checks a marker keyed on what caused it, so
- * at-least-once delivery gives exactly-once effects.
+ * Every write is atomic with a check of a marker keyed on what caused it, so at-least-once
+ * delivery gives exactly-once effects: a transaction that reads the marker, or (the classifier's
+ * remembered conversations) a batch that `create`s it and is conditioned on the conversation's
+ * version.
  */
 
 export type DeliveryStatus = 'SENT' | 'DELIVERED' | 'READ' | 'FAILED' | 'EXPIRED';
@@ -37,7 +39,10 @@ export interface OutboundLog {
   ): Promise<void>;
 }
 
-/** The pure decision `applyInbound` runs inside its transaction (the state machine). */
+/**
+ * The pure decision `applyInbound` runs on the current conversation (the state machine). It may
+ * run more than once (a transaction retried, a conditioned batch that lost): keep it pure.
+ */
 export type Decide = (current: Conversation | null) => Transition;
 
 export type ApplyInboundResult =
@@ -93,10 +98,11 @@ export type UpdateResult =
 
 export interface ConversationStore extends OutboundLog {
   /**
-   * Applies one inbound event exactly once: in one transaction, reads the conversation and the
-   * event's marker; if the marker exists returns `{duplicate: true}`; otherwise runs `decide`
-   * and writes the conversation (if it changed), the marker (the inbound log entry, or a
-   * `processed` marker for receipts and typing) and the receipts' delivery statuses.
+   * Applies one inbound event exactly once: atomically with reading (or conditioning on) the
+   * conversation and the event's marker; if the marker exists returns `{duplicate: true}`;
+   * otherwise runs `decide` and writes the conversation (if it changed), the marker (the inbound
+   * log entry, or a `processed` marker for receipts and typing) and the receipts' delivery
+   * statuses.
    */
   applyInbound(event: InboundEvent, decide: Decide): Promise<ApplyInboundResult>;
   /** Counts the bot's answer to one inbound event once: a miss adds one, a match resets. */

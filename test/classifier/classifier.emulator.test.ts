@@ -48,7 +48,8 @@ describeWithEmulators('classifier end to end on the emulators', () => {
     await Promise.all(TOPICS.map((t) => admin.createTopic(t)));
     db = new Firestore({ projectId });
     counter = countingFirestore(db);
-    store = new FirestoreConversationStore(counter.firestore);
+    // As deployed: remembering conversations (the first text is still a transaction, counted).
+    store = new FirestoreConversationStore(counter.firestore, { rememberConversations: 100 });
     bus = new PubSubEventBus(new PubSub({ projectId }), { topicIds });
 
     const handler = makeClassifierHandler({

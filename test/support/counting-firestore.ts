@@ -12,7 +12,8 @@ export interface CountingFirestore {
 /**
  * A Firestore client whose transactions count the documents they write: what a committed
  * transaction staged in its last attempt (attempts that were retried commit nothing).
- * Writes outside transactions are not counted; the stores make none.
+ * Writes outside transactions are not counted: the sender's first record of a send (a `create`)
+ * and the classifier's batches conditioned on a remembered version are not.
  */
 export function countingFirestore(db: Firestore): CountingFirestore {
   let committed = 0;
