@@ -33,12 +33,16 @@ const cold = (ratioToFloor: number, unusedSdks: string[] = []): ColdStartFigure 
   firstUseFloorRssMb: 95,
   ratioToFirstUseFloor: (500 * ratioToFloor) / 600,
   firstUses: ['pubsub'],
+  firstRequestFloorMs: 650,
+  ratioToFirstRequestFloor: (500 * ratioToFloor) / 650,
+  firstRequestUses: ['pubsub'],
   sdks: ['@google-cloud/pubsub'],
   declaredSdks: ['@google-cloud/pubsub'],
   unusedSdks,
   samplesMs: [500],
   floorSamplesMs: [500],
   firstUseFloorSamplesMs: [600],
+  firstRequestFloorSamplesMs: [650],
   firstRequest: 'a request',
 });
 
@@ -268,6 +272,31 @@ describe('bench report', () => {
     const text = renderReport({ ...r, targets: evaluateTargets(r) });
     expect(text).toMatch(
       /against the first-use floor\s+650 ms\s+first-use floor 600 ms, 95 MiB\s+1\.08\s+≤ 1\.05\s+MISS/,
+    );
+  });
+
+  it('decides every cold start against its first-request floor too, and prints it', () => {
+    const r = results();
+    // cold(r) runs 500·r ms against a 650 ms first-request floor.
+    const coldStart = r.coldStart && {
+      ...r.coldStart,
+      // 750 ms against a 650 ms floor making the same calls: ×1.15, a miss.
+      automation: { ...cold(1.5), ratioToFirstRequestFloor: 750 / 650 },
+      sender: { ...cold(1.0), ratioToFirstRequestFloor: Number.NaN },
+    };
+    const targets = evaluateTargets({ ...r, coldStart });
+    const firstRequest = targets.filter((t) => t.figure.endsWith('.ratioToFirstRequestFloor'));
+    expect(firstRequest.map((t) => [t.figure, t.value, t.verdict])).toEqual([
+      ['coldStart.webhook.ratioToFirstRequestFloor', '0.85', 'PASS'],
+      ['coldStart.agentApi.ratioToFirstRequestFloor', '0.92', 'PASS'],
+      ['coldStart.classifier.ratioToFirstRequestFloor', '1.00', 'PASS'],
+      ['coldStart.automation.ratioToFirstRequestFloor', '1.15', 'MISS'],
+      ['coldStart.liveAgent.ratioToFirstRequestFloor', '0.77', 'PASS'],
+      ['coldStart.sender.ratioToFirstRequestFloor', '—', 'N/A'],
+    ]);
+    const text = renderReport({ ...r, coldStart, targets });
+    expect(text).toMatch(
+      /against the first-request floor\s+750 ms\s+same calls as the first request 650 ms\s+1\.15\s+≤ 1\.05\s+MISS/,
     );
   });
 
