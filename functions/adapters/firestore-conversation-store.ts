@@ -1,4 +1,5 @@
 import {
+  FieldPath,
   FieldValue,
   Timestamp,
   type CollectionReference,
@@ -6,6 +7,7 @@ import {
   type DocumentReference,
   type DocumentSnapshot,
   type Firestore,
+  type QueryDocumentSnapshot,
   type Transaction,
 } from '@google-cloud/firestore';
 import type * as z from 'zod';
@@ -73,7 +75,7 @@ export class FirestoreConversationStore implements ConversationStore, Conversati
 
   constructor(
     private readonly db: Firestore,
-    options: FirestoreConversationStoreOptions = {},
+    private readonly options: FirestoreConversationStoreOptions = {},
   ) {
     this.now = options.now ?? (() => new Date());
     const remember = options.rememberConversations ?? 0;
@@ -370,36 +372,45 @@ export class FirestoreConversationStore implements ConversationStore, Conversati
 
   async eraseConversation(conversationId: string, erasedAt: Date): Promise<ErasureReport> {
     const ref = this.conversationRef(conversationId);
-    const tombstone = this.erasureRef(conversationId);
+    const existed = (await ref.get()).exists;
     // The tombstone and the conversation's deletion first, in one commit: a transaction applying
     // an event either committed before it (and what it wrote is deleted below) or reads the
     // tombstone and drops the event; a batch conditioned on the conversation's update time
     // (applyConditioned) either committed before it or fails, since the document is gone.
-    const existed = await this.db.runTransaction(async (tx) => {
-      const conversation = await tx.get(ref);
-      tx.set(tombstone, { erasedAt: Timestamp.fromDate(erasedAt) });
-      if (conversation.exists) tx.delete(ref);
-      return conversation.exists;
-    });
+    const written = await this.db
+      .batch()
+      .set(this.erasureRef(conversationId), { erasedAt: Timestamp.fromDate(erasedAt) })
+      .delete(ref)
+      .commit();
+    const committedAt = written[1]?.writeTime ?? Timestamp.now();
     this.memory?.forget(conversationId);
+    await this.options.onErasureCommitted?.(conversationId);
     const deleted: Record<string, number> = { messages: 0, processed: 0 };
     // Every subcollection, not only the known ones: anything keyed by the conversation goes.
+    // Only what existed at the erasure's commit: a customer who writes while the sweep runs
+    // starts a new conversation, whose log and markers must stay.
     for (const collection of await ref.listCollections()) {
-      deleted[collection.id] = await this.deleteAll(collection);
+      deleted[collection.id] = await this.deleteAll(collection, committedAt);
     }
     return { conversation: existed, deleted };
   }
 
-  /** Deletes a collection's documents in batches; how many there were. */
-  private async deleteAll(collection: CollectionReference): Promise<number> {
+  /** Deletes a collection's documents created up to `createdBy`, in batches; how many. */
+  private async deleteAll(collection: CollectionReference, createdBy: Timestamp): Promise<number> {
     let count = 0;
+    let after: QueryDocumentSnapshot | undefined;
     for (;;) {
-      const page = await collection.select().limit(ERASE_BATCH).get();
+      const first = collection.select().orderBy(FieldPath.documentId()).limit(ERASE_BATCH);
+      const page = await (after ? first.startAfter(after) : first).get();
       if (page.empty) return count;
-      const batch = this.db.batch();
-      for (const doc of page.docs) batch.delete(doc.ref);
-      await batch.commit();
-      count += page.size;
+      const old = page.docs.filter((doc) => doc.createTime.valueOf() <= createdBy.valueOf());
+      if (old.length > 0) {
+        const batch = this.db.batch();
+        for (const doc of old) batch.delete(doc.ref);
+        await batch.commit();
+        count += old.length;
+      }
+      after = page.docs[page.docs.length - 1];
     }
   }
 
@@ -427,7 +438,10 @@ export class FirestoreConversationStore implements ConversationStore, Conversati
 }
 
 const ALREADY_EXISTS = 6;
-/** A conditioned update whose document is gone, or has changed since. */
+/**
+ * A conditioned update whose document has changed since, or is gone (with an update-time
+ * precondition Firestore answers FAILED_PRECONDITION for both; NOT_FOUND is kept for safety).
+ */
 const NOT_FOUND = 5;
 const FAILED_PRECONDITION = 9;
 /** Deletes per batched write while erasing: well inside a request's size limit. */
@@ -441,6 +455,11 @@ export interface FirestoreConversationStoreOptions {
    * it where a conversation's events mostly reach the same instance: the classifier's.
    */
   rememberConversations?: number;
+  /**
+   * Called between an erasure's commit (tombstone written, conversation deleted) and the sweep
+   * of what was under the conversation: where another writer may act. Tests use it.
+   */
+  onErasureCommitted?: (conversationId: string) => Promise<void>;
 }
 
 interface InboundRefs {
@@ -484,7 +503,7 @@ const STALE_LIMIT = 0.5;
 const PROBE_EVERY = 16;
 
 /**
- * The conversations an instance wrote last, least recently used dropped first: the version it
+ * The conversations an instance wrote last, least recently written dropped first: the version it
  * wrote, or only that the conversation exists (written by a transaction, which cannot tell the
  * version). And whether remembering pays: a remembered version that turns out stale (another
  * instance or writer got there first) costs its failed commit on top of the read and commit

@@ -119,5 +119,41 @@ describeWithEmulators('FirestoreConversationStore on the Firestore emulator', ()
         message: expect.stringContaining(`conversations/${id} is invalid`),
       });
     });
+
+    it('a customer who writes while an erasure sweeps starts anew, and keeps what they wrote', async () => {
+      const id = unique();
+      clock.set('2026-11-25T12:00:00.000Z');
+      const before = [1, 2, 3].map((n) =>
+        eventOf('text', {
+          conversationId: id,
+          requestId: `${id}-before-${n}`,
+          patch: { message: { messageId: `${id}-b-${n}`, createTime: `2026-11-25T11:0${n}:00Z` } },
+        }),
+      );
+      for (const e of before) await apply(e);
+      const after = eventOf('text', {
+        conversationId: id,
+        requestId: `${id}-after`,
+        patch: { message: { messageId: `${id}-a`, createTime: '2026-11-25T12:05:00Z' } },
+      });
+      // Between the erasure's commit and its sweep, the customer's new message is applied.
+      const erasing = new FirestoreConversationStore(db, {
+        now: clock.now,
+        onErasureCommitted: async () => {
+          clock.set('2026-11-25T12:06:00.000Z');
+          expect(await apply(after)).toMatchObject({ duplicate: false });
+        },
+      });
+      const report = await erasing.eraseConversation(id, new Date('2026-11-25T12:00:00Z'));
+
+      expect(report).toEqual({ conversation: true, deleted: { messages: 3, processed: 0 } });
+      const record = await store.exportConversation(id);
+      expect(record.conversation).toMatchObject({ id, version: 1 });
+      expect(record.messages.map((m) => m.key)).toEqual([`r:${id}-after`]);
+      // And a redelivery of the new message is still recognised.
+      expect(await apply(after)).toMatchObject({ duplicate: true });
+      // One from before the erasure stays dropped.
+      expect(await apply(before[0] as InboundEvent)).toEqual({ duplicate: true, erased: true });
+    });
   });
 });
