@@ -101,6 +101,14 @@ export interface ColdStartFigure {
   firstUses: readonly string[];
   /** The floor that makes the same calls as the first request, each the least of its kind. */
   firstRequestFloorMs: number;
+  /**
+   * Where the time goes, medians: spawn → listening (loading) and listening → answered (the
+   * first request), for the function and for its first-request floor.
+   */
+  listenMs: number;
+  firstAnswerMs: number;
+  firstRequestFloorListenMs: number;
+  firstRequestFloorAnswerMs: number;
   ratioToFirstRequestFloor: number;
   firstRequestUses: readonly string[];
   /** SDK copies in require.cache after the first request. */
@@ -136,6 +144,8 @@ const KINDS: readonly Kind[] = ['fn', 'floor', 'firstUse', 'firstRequest'];
 
 interface Sample {
   ms: number;
+  /** Spawn → listening: loading the code, before any request. */
+  listenMs: number;
   rssMb: number;
   report: ProbeReport;
 }
@@ -295,6 +305,7 @@ export async function benchColdStart(
       const child = spawnNode({ name, args, env, cwd: context.root, logDir: context.workDir });
       try {
         await child.message('listening', 30_000);
+        const listenMs = performance.now() - started;
         const res = await fetch(`http://127.0.0.1:${port}${request.path}`, {
           method: request.method,
           headers: request.headers,
@@ -307,7 +318,7 @@ export async function benchColdStart(
         if (!res.ok) {
           throw new Error(`${name}: first request answered ${res.status} ${text.slice(0, 300)}`);
         }
-        return { ms, rssMb, report: await probeReport(child) };
+        return { ms, listenMs, rssMb, report: await probeReport(child) };
       } finally {
         await child.stop();
       }
@@ -413,6 +424,11 @@ export async function benchColdStart(
         ratioToFirstUseFloor: ratio(ms, firstUseFloorMs) ?? Number.NaN,
         firstUses: FIRST_USES[fn.name],
         firstRequestFloorMs,
+        listenMs: median(kept.fn.map((s) => s.listenMs)) ?? Number.NaN,
+        firstAnswerMs: median(kept.fn.map((s) => s.ms - s.listenMs)) ?? Number.NaN,
+        firstRequestFloorListenMs: median(kept.firstRequest.map((s) => s.listenMs)) ?? Number.NaN,
+        firstRequestFloorAnswerMs:
+          median(kept.firstRequest.map((s) => s.ms - s.listenMs)) ?? Number.NaN,
         ratioToFirstRequestFloor: ratio(ms, firstRequestFloorMs) ?? Number.NaN,
         firstRequestUses: requestUses(fn.name),
         sdks: last.report.sdks.map(sdkLabel),
@@ -430,8 +446,12 @@ export async function benchColdStart(
         firstRequestFloorSamplesMs: kept.firstRequest.map((s) => Math.round(s.ms)),
         firstRequest: FIRST_REQUEST[fn.name],
       };
+      const f = figures[fn.name];
       context.say(
-        `  ${fn.name.padEnd(11)} ${ms.toFixed(0).padStart(5)} ms, floor ${floorMs.toFixed(0)} ms, first-use floor ${firstUseFloorMs.toFixed(0)} ms, first-request floor ${firstRequestFloorMs.toFixed(0)} ms; ${figures[fn.name]?.rssMb.toFixed(0)} MiB`,
+        `  ${fn.name.padEnd(11)} ${ms.toFixed(0).padStart(5)} ms, floor ${floorMs.toFixed(0)} ms, first-use floor ${firstUseFloorMs.toFixed(0)} ms, first-request floor ${firstRequestFloorMs.toFixed(0)} ms; ${f?.rssMb.toFixed(0)} MiB`,
+      );
+      context.say(
+        `  ${''.padEnd(11)} loading ${f?.listenMs.toFixed(0)} ms + first request ${f?.firstAnswerMs.toFixed(0)} ms; first-request floor ${f?.firstRequestFloorListenMs.toFixed(0)} + ${f?.firstRequestFloorAnswerMs.toFixed(0)} ms`,
       );
     }
 
