@@ -141,6 +141,9 @@ describeWithEmulators('classifier end to end on the emulators', () => {
     await eventually(() => expect(routedFor('automation', id)).toHaveLength(1));
     expect(counter.take()).toBe(2); // conversation + log entry: the whole cost of a text
     await publish('image', { conversationId: id });
+    await eventually(() => expect(routedFor('automation', id)).toHaveLength(2));
+    // The same two on the remembered path (a batch conditioned on the conversation's version).
+    expect(counter.take()).toBe(2);
     await publish('typing', { conversationId: id });
     await publish('liveAgentRequest', { conversationId: id });
     const queuedText = await publish('text', {
