@@ -65,13 +65,13 @@ export interface WebhookFigures {
 const CONNECTIONS = 10;
 
 export async function benchWebhookIngest(context: BenchContext): Promise<WebhookFigures> {
-  const duration = context.quick ? 3 : 10;
-  // Seconds of unmeasured load per server before its pair's rounds. The emulator pair's is
-  // longer: on a fresh Pub/Sub emulator (a JVM still compiling) the first seconds of publishing
-  // cost the publishing process far more CPU per request than later ones, and the first server
-  // measured would carry that.
-  const warmup = context.quick ? 1 : 2;
-  const emulatorWarmup = context.quick ? 2 : 5;
+  const duration = context.quick ? 3 : 5;
+  // Seconds of unmeasured load per server before its pair's rounds. With 2 s, a fresh webhook's
+  // first round still ran at 0.7 of its later ones (its code and heap still warming up, which a
+  // bare function barely has), and that was counted against it. On a fresh Pub/Sub emulator (a
+  // JVM still compiling) the first seconds of publishing also cost the publisher far more CPU.
+  const warmup = context.quick ? 1 : 10;
+  const emulatorWarmup = context.quick ? 2 : 10;
   const pool = signedPool(1000, 200);
   const requests = pool.map((event) => ({
     method: 'POST',
@@ -138,7 +138,9 @@ export async function benchWebhookIngest(context: BenchContext): Promise<Webhook
   // speed during the run (it is shared, and a VM) falls on both alike; figures are the means.
   // Every other round measures the subject first (baseline, subject, subject, baseline…), so a
   // steady drift does not favour whichever is measured first.
-  const rounds = context.quick ? 1 : 2;
+  // Four short rounds rather than two long ones: this VM's speed drifts by a third within a
+  // minute, and more, shorter alternations average that out.
+  const rounds = context.quick ? 1 : 4;
   const alternate = async (baseline: Server, subject: Server, warmupSeconds: number) => {
     for (const server of [baseline, subject]) {
       await autocannon({
