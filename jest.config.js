@@ -15,8 +15,9 @@ module.exports = {
     {
       displayName: 'emulator',
       testEnvironment: 'node',
-      // Emulator round trips share two cores with the emulators' JVMs: allow for a busy machine.
-      testTimeout: 30_000,
+      // Emulator round trips share two cores with the emulators' JVMs: 30 s per test, set in a
+      // setup file (jest ignores `testTimeout` inside a project).
+      setupFilesAfterEnv: ['<rootDir>/test/support/emulator-timeout.ts'],
       transform: { '^.+\\.ts$': tsJest },
       testMatch: ['<rootDir>/test/**/*.emulator.test.ts'],
     },
