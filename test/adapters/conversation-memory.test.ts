@@ -1,30 +1,9 @@
 import { Timestamp } from '@google-cloud/firestore';
 import { ConversationMemory } from '../../functions/adapters/firestore-conversation-store';
 import type { Conversation } from '../../functions/core/conversation';
+import { aConversation } from '../support/conversations';
 
-const conversation = (id: string, version: number): Conversation => ({
-  id,
-  brandId: 'velo-cafe',
-  agentId: 'velo-cafe-agent',
-  agent: 'brands/velo-cafe/agents/velo-cafe-agent',
-  state: 'bot',
-  assignee: null,
-  locale: null,
-  origin: {},
-  contextAt: null,
-  lastUserMessageAt: null,
-  botMisses: 0,
-  recentBotOutcomes: [],
-  surveyAnswers: [],
-  stateChangedAt: null,
-  queuedAt: null,
-  handoffReason: null,
-  customerName: null,
-  lastMessage: null,
-  createdAt: '2026-11-25T12:00:00.000Z',
-  updatedAt: '2026-11-25T12:00:00.000Z',
-  version,
-});
+const conversation = (id: string, version: number): Conversation => aConversation({ id, version });
 const at = (seconds: number) => new Timestamp(1_790_000_000 + seconds, 0);
 
 describe('ConversationMemory (what the classifier’s store remembers)', () => {

@@ -8,6 +8,7 @@ import { AgentDirectoryError } from '../../functions/ports/agent-directory';
 import { DEV_AGENT, seedAgents, seedSampleAgents } from '../../functions/local/sample-agents';
 import { describeWithEmulators, uniqueProjectId } from '../support/emulators';
 import { crowd, startPipeline, type Pipeline } from './pipeline';
+import { aConversation } from '../support/conversations';
 
 // The agent API's Firestore side on the emulator: claims as real transactions, the feed as
 // real snapshot listeners, agents looked up by email.
@@ -95,29 +96,17 @@ describeWithEmulators('the agent API on the Firestore emulator', () => {
         await until(() => events.some((e) => e.type === 'ready'));
         const id = unique('conv');
         const at = '2026-11-25T12:00:00.000Z';
-        const conversation = {
+        const conversation = aConversation({
           id,
           brandId: brand,
           agentId: 'a',
           agent: `brands/${brand}/agents/a`,
-          state: 'queued' as const,
-          assignee: null,
+          state: 'queued',
           locale: 'en',
-          origin: {},
-          contextAt: null,
           lastUserMessageAt: at,
-          botMisses: 0,
-          recentBotOutcomes: [],
-          surveyAnswers: [],
-          stateChangedAt: null,
-          queuedAt: null,
-          handoffReason: null,
-          customerName: null,
-          lastMessage: null,
           createdAt: at,
           updatedAt: at,
-          version: 0,
-        };
+        });
         await store.updateConversation(id, 'seed', () => conversation);
         await until(() =>
           events.some((e) => e.type === 'conversation.updated' && e.conversation.id === id),

@@ -13,33 +13,20 @@ import {
   type DeliveryStatus,
   type OutboundLogEntry,
 } from '../../functions/core/conversation';
+import { aConversation } from '../support/conversations';
 
 const NOW = new Date('2026-11-25T12:00:00.000Z');
 
-const conversation = (overrides: Partial<Conversation> = {}): Conversation => ({
-  id: 'c-1',
-  brandId: 'velo-cafe',
-  agentId: 'velo-cafe-agent',
-  agent: 'brands/velo-cafe/agents/velo-cafe-agent',
-  state: 'bot',
-  assignee: null,
-  locale: 'en',
-  origin: { entryPoint: 'MAPS' },
-  contextAt: null,
-  lastUserMessageAt: '2026-11-25T10:00:00.000Z',
-  botMisses: 0,
-  recentBotOutcomes: [],
-  surveyAnswers: [],
-  stateChangedAt: null,
-  queuedAt: null,
-  handoffReason: null,
-  customerName: null,
-  lastMessage: null,
-  createdAt: '2026-11-25T09:00:00.000Z',
-  updatedAt: '2026-11-25T10:00:00.000Z',
-  version: 4,
-  ...overrides,
-});
+const conversation = (overrides: Partial<Conversation> = {}): Conversation =>
+  aConversation({
+    locale: 'en',
+    origin: { entryPoint: 'MAPS' },
+    lastUserMessageAt: '2026-11-25T10:00:00.000Z',
+    createdAt: '2026-11-25T09:00:00.000Z',
+    updatedAt: '2026-11-25T10:00:00.000Z',
+    version: 4,
+    ...overrides,
+  });
 
 describe('delivery status only moves forward', () => {
   const order: DeliveryStatus[][] = [['FAILED', 'EXPIRED'], ['SENT'], ['DELIVERED'], ['READ']];

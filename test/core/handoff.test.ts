@@ -26,6 +26,7 @@ import { describeReturn, nextOpening, zonedInstant } from '../../functions/core/
 import { sampleBrandDocument } from '../../functions/local/sample-brand';
 import { sha256Digest as digest } from '../../functions/platform/digest';
 import { eventOf } from '../support/inbound-events';
+import { aConversation } from '../support/conversations';
 
 const ALEX = AgentRecord.parse({
   agentId: 'alex',
@@ -50,30 +51,16 @@ const OTHER = AgentRecord.parse({
 const CREATED = '2026-11-25T10:00:00.000Z';
 
 function conversation(patch: Partial<Conversation> = {}): Conversation {
-  return {
+  return aConversation({
     id: 'conv-1',
-    brandId: 'velo-cafe',
-    agentId: 'velo-cafe-agent',
-    agent: 'brands/velo-cafe/agents/velo-cafe-agent',
     state: 'queued',
-    assignee: null,
     locale: 'en',
-    origin: {},
-    contextAt: null,
     lastUserMessageAt: CREATED,
-    botMisses: 0,
-    recentBotOutcomes: [],
-    surveyAnswers: [],
-    stateChangedAt: null,
-    queuedAt: null,
-    handoffReason: null,
-    customerName: null,
-    lastMessage: null,
     createdAt: CREATED,
     updatedAt: CREATED,
     version: 3,
     ...patch,
-  };
+  });
 }
 
 /** The sample brand with other human hours. */

@@ -2,32 +2,20 @@ import type { Conversation, ConversationState } from '../../functions/core/conve
 import type { InboundEvent } from '../../functions/core/inbound-event';
 import { asksForHuman, route } from '../../functions/core/routing';
 import { eventOf } from '../support/inbound-events';
+import { aConversation } from '../support/conversations';
 
 const settings = { missThreshold: 2 };
 
-const conversation = (state: ConversationState, botMisses = 0): Conversation => ({
-  id: 'c-1',
-  brandId: 'velo-cafe',
-  agentId: 'velo-cafe-agent',
-  agent: 'brands/velo-cafe/agents/velo-cafe-agent',
-  state,
-  assignee: state === 'with_agent' ? { agentId: 'agent-7', displayName: 'Sam' } : null,
-  locale: 'en',
-  origin: {},
-  contextAt: null,
-  lastUserMessageAt: null,
-  botMisses,
-  recentBotOutcomes: [],
-  surveyAnswers: [],
-  stateChangedAt: null,
-  queuedAt: null,
-  handoffReason: null,
-  customerName: null,
-  lastMessage: null,
-  createdAt: '2026-11-25T10:00:00.000Z',
-  updatedAt: '2026-11-25T10:00:00.000Z',
-  version: 1,
-});
+const conversation = (state: ConversationState, botMisses = 0): Conversation =>
+  aConversation({
+    state,
+    assignee: state === 'with_agent' ? { agentId: 'agent-7', displayName: 'Sam' } : null,
+    locale: 'en',
+    botMisses,
+    createdAt: '2026-11-25T10:00:00.000Z',
+    updatedAt: '2026-11-25T10:00:00.000Z',
+    version: 1,
+  });
 
 const text = (words: string) => eventOf('text', { patch: { message: { text: words } } });
 const chip = (label: string | undefined, postbackData: string) =>

@@ -7,34 +7,20 @@ import {
   type Effect,
 } from '../../functions/core/state-machine';
 import { eventOf, inboundEvent, webhookBody } from '../support/inbound-events';
+import { aConversation } from '../support/conversations';
 
 const NOW = new Date('2026-11-25T12:00:00.000Z');
 const settings = { missThreshold: 2 };
 
-const base = (overrides: Partial<Conversation> = {}): Conversation => ({
-  id: '2b8a3d54-6c1e-4f7a-9f4e-0c2d1a7b9e11',
-  brandId: 'velo-cafe',
-  agentId: 'velo-cafe-agent',
-  agent: 'brands/velo-cafe/agents/velo-cafe-agent',
-  state: 'bot',
-  assignee: null,
-  locale: null,
-  origin: {},
-  contextAt: null,
-  lastUserMessageAt: '2026-11-25T09:00:00.000Z',
-  botMisses: 0,
-  recentBotOutcomes: [],
-  surveyAnswers: [],
-  stateChangedAt: null,
-  queuedAt: null,
-  handoffReason: null,
-  customerName: null,
-  lastMessage: null,
-  createdAt: '2026-11-25T09:00:00.000Z',
-  updatedAt: '2026-11-25T09:00:00.000Z',
-  version: 3,
-  ...overrides,
-});
+const base = (overrides: Partial<Conversation> = {}): Conversation =>
+  aConversation({
+    id: '2b8a3d54-6c1e-4f7a-9f4e-0c2d1a7b9e11',
+    lastUserMessageAt: '2026-11-25T09:00:00.000Z',
+    createdAt: '2026-11-25T09:00:00.000Z',
+    updatedAt: '2026-11-25T09:00:00.000Z',
+    version: 3,
+    ...overrides,
+  });
 
 const inState = (state: ConversationState): Conversation =>
   base({

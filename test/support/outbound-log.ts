@@ -1,6 +1,7 @@
 import { InMemoryConversationStore } from '../../functions/adapters/in-memory-conversation-store';
 import type { Conversation, MessageLogEntry } from '../../functions/core/conversation';
 import type { DeliveryStatus, OutboundLog } from '../../functions/ports/conversation-store';
+import { aConversation } from './conversations';
 
 export type OutboundEntry = Parameters<OutboundLog['recordOutbound']>[1];
 export type RecordedOutbound = OutboundEntry & { conversationId: string };
@@ -83,29 +84,13 @@ export class RecordingOutboundLog implements OutboundLog {
 }
 
 function newConversation(id: string, at: string): Conversation {
-  const brandId = 'test-brand';
-  const agentId = 'test-agent';
-  return {
+  return aConversation({
     id,
-    brandId,
-    agentId,
-    agent: `brands/${brandId}/agents/${agentId}`,
-    state: 'bot',
-    assignee: null,
-    locale: null,
-    origin: {},
-    contextAt: null,
+    brandId: 'test-brand',
+    agentId: 'test-agent',
+    agent: 'brands/test-brand/agents/test-agent',
     lastUserMessageAt: at,
-    botMisses: 0,
-    recentBotOutcomes: [],
-    surveyAnswers: [],
-    stateChangedAt: null,
-    queuedAt: null,
-    handoffReason: null,
-    customerName: null,
-    lastMessage: null,
     createdAt: at,
     updatedAt: at,
-    version: 0,
-  };
+  });
 }
