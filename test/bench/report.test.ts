@@ -32,6 +32,7 @@ const cold = (ratioToFloor: number, unusedSdks: string[] = []): ColdStartFigure 
   firstUseFloorMs: 600,
   firstUseFloorRssMb: 95,
   ratioToFirstUseFloor: (500 * ratioToFloor) / 600,
+  ratioToFirstUseFloorInterval: [0.9, 1.2],
   firstUses: ['pubsub'],
   firstRequestFloorMs: 650,
   listenMs: 300,
@@ -39,6 +40,7 @@ const cold = (ratioToFloor: number, unusedSdks: string[] = []): ColdStartFigure 
   firstRequestFloorListenMs: 280,
   firstRequestFloorAnswerMs: 370,
   ratioToFirstRequestFloor: (500 * ratioToFloor) / 650,
+  ratioToFirstRequestFloorInterval: [0.95, 1.1],
   firstRequestUses: ['pubsub'],
   sdks: ['@google-cloud/pubsub'],
   declaredSdks: ['@google-cloud/pubsub'],
@@ -117,6 +119,7 @@ const webhook = (ratioToPublishFloor: number): WebhookFigures => ({
   bareP50Ms: 4,
   bareP99Ms: 9,
   ratioToBare: 0.6,
+  ratioToBareRange: [0.55, 0.7],
   emulatorRps: 900,
   emulatorP50Ms: 10,
   emulatorP99Ms: 25,
@@ -267,7 +270,8 @@ describe('bench report', () => {
     ]);
     // cold(r) runs 500·r ms against a 600 ms first-use floor.
     expect(firstUse.map((t) => t.verdict)).toEqual(['PASS', 'PASS', 'MISS', 'PASS', 'PASS', 'N/A']);
-    expect(firstUse[2]?.value).toBe('1.08');
+    // The median of same-run pairs, with its 95 % interval.
+    expect(firstUse[2]?.value).toBe('1.08 [0.90–1.20]');
     expect(firstUse.every((t) => t.target === '≤ 1.05')).toBe(true);
     // The ratio-to-floor rows stay beside them.
     const toFloor = targets.filter((t) => /^coldStart\.\w+\.ratioToFloor$/.test(t.figure));
@@ -275,7 +279,7 @@ describe('bench report', () => {
 
     const text = renderReport({ ...r, targets: evaluateTargets(r) });
     expect(text).toMatch(
-      /against the first-use floor\s+650 ms\s+first-use floor 600 ms, 95 MiB\s+1\.08\s+≤ 1\.05\s+MISS/,
+      /against the first-use floor\s+650 ms\s+first-use floor 600 ms, 95 MiB \[0\.90–1\.20\]\s+1\.08\s+≤ 1\.05\s+MISS/,
     );
   });
 
@@ -291,16 +295,49 @@ describe('bench report', () => {
     const targets = evaluateTargets({ ...r, coldStart });
     const firstRequest = targets.filter((t) => t.figure.endsWith('.ratioToFirstRequestFloor'));
     expect(firstRequest.map((t) => [t.figure, t.value, t.verdict])).toEqual([
-      ['coldStart.webhook.ratioToFirstRequestFloor', '0.85', 'PASS'],
-      ['coldStart.agentApi.ratioToFirstRequestFloor', '0.92', 'PASS'],
-      ['coldStart.classifier.ratioToFirstRequestFloor', '1.00', 'PASS'],
-      ['coldStart.automation.ratioToFirstRequestFloor', '1.15', 'MISS'],
-      ['coldStart.liveAgent.ratioToFirstRequestFloor', '0.77', 'PASS'],
+      ['coldStart.webhook.ratioToFirstRequestFloor', '0.85 [0.95–1.10]', 'PASS'],
+      ['coldStart.agentApi.ratioToFirstRequestFloor', '0.92 [0.95–1.10]', 'PASS'],
+      ['coldStart.classifier.ratioToFirstRequestFloor', '1.00 [0.95–1.10]', 'PASS'],
+      ['coldStart.automation.ratioToFirstRequestFloor', '1.15 [0.95–1.10]', 'MISS'],
+      ['coldStart.liveAgent.ratioToFirstRequestFloor', '0.77 [0.95–1.10]', 'PASS'],
       ['coldStart.sender.ratioToFirstRequestFloor', '—', 'N/A'],
     ]);
     const text = renderReport({ ...r, coldStart, targets });
     expect(text).toMatch(
-      /against the first-request floor\s+750 ms\s+same calls as the first request 650 ms\s+1\.15\s+≤ 1\.05\s+MISS/,
+      /against the first-request floor\s+750 ms\s+same calls as the first request 650 ms \[0\.95–1\.10\]\s+1\.15\s+≤ 1\.05\s+MISS/,
+    );
+  });
+
+  it('decides a brand reader against its first-request floor plus the validation alone', () => {
+    const r = results();
+    const coldStart = r.coldStart && {
+      ...r.coldStart,
+      automation: {
+        ...cold(1.5),
+        validation: {
+          kind: 'brand' as const,
+          buildMs: 9,
+          firstParseMs: 43,
+          ratioToFirstRequestFloorPlusValidation: 750 / 702,
+          ratioToFirstRequestFloorPlusValidationInterval: [1.02, 1.09] as [number, number],
+        },
+      },
+    };
+    const targets = evaluateTargets({ ...r, coldStart });
+    const rows = targets.filter((t) =>
+      t.figure.endsWith('.ratioToFirstRequestFloorPlusValidation'),
+    );
+    // Only the functions whose first request validates a brand; liveAgent's was not measured.
+    expect(rows.map((t) => [t.figure, t.value, t.verdict])).toEqual([
+      ['coldStart.automation.ratioToFirstRequestFloorPlusValidation', '1.07 [1.02–1.09]', 'MISS'],
+      ['coldStart.liveAgent.ratioToFirstRequestFloorPlusValidation', '—', 'N/A'],
+    ]);
+    const text = renderReport({ ...r, coldStart, targets });
+    expect(text).toMatch(
+      /… plus the brand's validation alone\s+750 ms\s+\+ schema 9 ms, first parse 43 ms \[1\.02–1\.09\]\s+1\.07\s+≤ 1\.05\s+MISS/,
+    );
+    expect(text).toMatch(
+      /… plus the queue settings' validation alone\s+500 ms\s+—\s+≤ 1\.05\s+N\/A/,
     );
   });
 

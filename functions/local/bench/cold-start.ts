@@ -18,7 +18,7 @@ import { keywordIntentMatcher } from '../../ports/intent-matcher';
 import { createStandin } from '../bm-api-standin/server';
 import { freePort } from '../emulators';
 import { DEV_AGENT_TOKEN } from '../sample-agents';
-import { seedSampleBrand } from '../sample-brand';
+import { SAMPLE_BRAND_FILE, seedSampleBrand } from '../sample-brand';
 import { FUNCTIONS, type FunctionName } from '../stack/config';
 import { createTopology } from '../topology';
 import { residentMb, spawnNode, type BenchChild } from './children';
@@ -27,7 +27,8 @@ import { pushRequest, signedEvent, type BusMessage, type SignedEvent } from './f
 import type { GoogleapisInstall } from './googleapis';
 import type { ProbeReport } from './probe';
 import { declaredSdks, type SdkUse } from './sdk-usage';
-import { median, ratio } from './stats';
+import { FIRST_VALIDATION } from './first-request-validation';
+import { median, pairedRatio, type MedianEstimate } from './stats';
 
 /**
  * Cold start of every function: the median of fresh `node` processes (functions-framework's
@@ -88,6 +89,12 @@ export function firstRequestUses(fn: FunctionName, publishes: number): readonly 
   }
 }
 
+/** One fresh process's brand validation: schema building and the first parse. */
+interface ValidationSample {
+  buildMs: number;
+  firstParseMs: number;
+}
+
 export interface ColdStartFigure {
   ms: number;
   rssMb: number;
@@ -110,6 +117,24 @@ export interface ColdStartFigure {
   firstRequestFloorListenMs: number;
   firstRequestFloorAnswerMs: number;
   ratioToFirstRequestFloor: number;
+  /**
+   * The 95 % intervals of the two first-use ratios (`[low, high]`): each ratio is the median of
+   * per-run ratios, the function's start over its floor's in the same run.
+   */
+  ratioToFirstUseFloorInterval: [number, number];
+  ratioToFirstRequestFloorInterval: [number, number];
+  /**
+   * For a function that validates a brand on its first request (`FIRST_VALIDATION`): that
+   * validation alone in a fresh process, medians (building the schema, its first parse), and the
+   * cold start against the first-request floor plus it, paired run by run like the others.
+   */
+  validation?: {
+    kind: 'brand' | 'queue';
+    buildMs: number;
+    firstParseMs: number;
+    ratioToFirstRequestFloorPlusValidation: number;
+    ratioToFirstRequestFloorPlusValidationInterval: [number, number];
+  };
   firstRequestUses: readonly string[];
   /** SDK copies in require.cache after the first request. */
   sdks: string[];
@@ -333,6 +358,25 @@ export async function benchColdStart(
     const probe = benchFile('probe.js');
     const figures: Partial<Record<FunctionName, ColdStartFigure>> = {};
     const samples = new Map<FunctionName, Record<Kind, Sample[]>>();
+    const validations = new Map<FunctionName, ValidationSample[]>();
+    const validate = async (fn: FunctionName, kind: 'brand' | 'queue', run: number) => {
+      const child = spawnNode({
+        name: `validation-${fn}-${run + 1}`,
+        args: [benchFile('servers/brand-validation.js')],
+        env: { ...process.env, BENCH_VALIDATE: kind, BENCH_BRAND_FILE: SAMPLE_BRAND_FILE },
+        cwd: context.root,
+        logDir: context.workDir,
+      });
+      try {
+        const sample = await child.message<{ type: 'validated' } & ValidationSample>(
+          'validated',
+          30_000,
+        );
+        validations.set(fn, [...(validations.get(fn) ?? []), sample]);
+      } finally {
+        await child.stop();
+      }
+    };
     const declared = new Map<FunctionName, string[]>();
     for (const fn of FUNCTIONS) {
       declared.set(
@@ -403,6 +447,8 @@ export async function benchColdStart(
         // Rotate which goes first, so drift over the run affects all three alike.
         const order: Kind[] = KINDS.map((_, i, all) => all[(i + run) % all.length] as Kind);
         for (const kind of order) await measure(fn, kind, run, request);
+        const validation = FIRST_VALIDATION[fn.name];
+        if (validation) await validate(fn.name, validation, run);
       }
     }
 
@@ -412,6 +458,30 @@ export async function benchColdStart(
       const floorMs = median(kept.floor.map((s) => s.ms)) ?? Number.NaN;
       const firstUseFloorMs = median(kept.firstUse.map((s) => s.ms)) ?? Number.NaN;
       const firstRequestFloorMs = median(kept.firstRequest.map((s) => s.ms)) ?? Number.NaN;
+      // Ratios pair each start with its floor's in the same run (the order rotates per run), so
+      // the machine's drift over the minutes of the run moves both of a pair alike.
+      const paired = (floor: Sample[]) =>
+        pairedRatio(
+          kept.fn.map((s) => s.ms),
+          floor.map((s) => s.ms),
+        );
+      const toFloor = paired(kept.floor);
+      const toFirstUse = paired(kept.firstUse);
+      const toFirstRequest = paired(kept.firstRequest);
+      const interval = (e: MedianEstimate | undefined): [number, number] =>
+        e ? [e.low, e.high] : [Number.NaN, Number.NaN];
+      const validationKind = FIRST_VALIDATION[fn.name];
+      const validated = validations.get(fn.name) ?? [];
+      const toValidated =
+        validationKind && validated.length === kept.firstRequest.length
+          ? pairedRatio(
+              kept.fn.map((s) => s.ms),
+              kept.firstRequest.map((s, i) => {
+                const v = validated[i] as ValidationSample;
+                return s.ms + v.buildMs + v.firstParseMs;
+              }),
+            )
+          : undefined;
       const last = kept.fn[kept.fn.length - 1] as Sample;
       const wanted = declared.get(fn.name) ?? [];
       figures[fn.name] = {
@@ -419,10 +489,11 @@ export async function benchColdStart(
         rssMb: median(kept.fn.map((s) => s.rssMb)) ?? Number.NaN,
         floorMs,
         floorRssMb: median(kept.floor.map((s) => s.rssMb)) ?? Number.NaN,
-        ratioToFloor: ratio(ms, floorMs) ?? Number.NaN,
+        ratioToFloor: toFloor?.median ?? Number.NaN,
         firstUseFloorMs,
         firstUseFloorRssMb: median(kept.firstUse.map((s) => s.rssMb)) ?? Number.NaN,
-        ratioToFirstUseFloor: ratio(ms, firstUseFloorMs) ?? Number.NaN,
+        ratioToFirstUseFloor: toFirstUse?.median ?? Number.NaN,
+        ratioToFirstUseFloorInterval: interval(toFirstUse),
         firstUses: FIRST_USES[fn.name],
         firstRequestFloorMs,
         listenMs: median(kept.fn.map((s) => s.listenMs)) ?? Number.NaN,
@@ -430,7 +501,19 @@ export async function benchColdStart(
         firstRequestFloorListenMs: median(kept.firstRequest.map((s) => s.listenMs)) ?? Number.NaN,
         firstRequestFloorAnswerMs:
           median(kept.firstRequest.map((s) => s.ms - s.listenMs)) ?? Number.NaN,
-        ratioToFirstRequestFloor: ratio(ms, firstRequestFloorMs) ?? Number.NaN,
+        ratioToFirstRequestFloor: toFirstRequest?.median ?? Number.NaN,
+        ratioToFirstRequestFloorInterval: interval(toFirstRequest),
+        ...(validationKind && toValidated
+          ? {
+              validation: {
+                kind: validationKind,
+                buildMs: median(validated.map((v) => v.buildMs)) ?? Number.NaN,
+                firstParseMs: median(validated.map((v) => v.firstParseMs)) ?? Number.NaN,
+                ratioToFirstRequestFloorPlusValidation: toValidated.median,
+                ratioToFirstRequestFloorPlusValidationInterval: interval(toValidated),
+              },
+            }
+          : {}),
         firstRequestUses: requestUses(fn.name),
         sdks: last.report.sdks.map(sdkLabel),
         declaredSdks: wanted,
@@ -454,6 +537,11 @@ export async function benchColdStart(
       context.say(
         `  ${''.padEnd(11)} loading ${f?.listenMs.toFixed(0)} ms + first request ${f?.firstAnswerMs.toFixed(0)} ms; first-request floor ${f?.firstRequestFloorListenMs.toFixed(0)} + ${f?.firstRequestFloorAnswerMs.toFixed(0)} ms`,
       );
+      if (f?.validation) {
+        context.say(
+          `  ${''.padEnd(11)} ${f.validation.kind} validation alone: schema ${f.validation.buildMs.toFixed(0)} ms + first parse ${f.validation.firstParseMs.toFixed(0)} ms; ×${f.validation.ratioToFirstRequestFloorPlusValidation.toFixed(2)} the first-request floor plus it`,
+        );
+      }
     }
 
     const reference = await googleapisReference(context, googleapis, runs);

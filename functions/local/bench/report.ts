@@ -5,6 +5,7 @@ import type { CostFigures } from './cost';
 import { COST_PARTS, type CostPart, type DollarFigures } from './dollars';
 import type { EmbeddedFigures } from './embedded';
 import type { EndToEndFigures } from './end-to-end';
+import { FIRST_VALIDATION } from './first-request-validation';
 import { FUNCTIONS } from '../stack/config';
 import type { WebhookFigures } from './webhook-ingest';
 
@@ -100,13 +101,28 @@ const atMost = (
   verdict: check(finite(value) ? value <= limit : undefined),
 });
 
+/** `[low, high]` as `0.98–1.12`, or nothing when not measured. */
+const interval = (bounds: readonly number[] | undefined): string | undefined =>
+  bounds && bounds.length === 2 && bounds.every(finite)
+    ? `${fmt(bounds[0], 2)}–${fmt(bounds[1], 2)}`
+    : undefined;
+
+/** A ratio's value with its 95 % interval beside it (`1.07 [0.98–1.12]`); the verdict is the median's. */
+const withInterval = (t: TargetResult, bounds: readonly number[] | undefined): TargetResult => {
+  const range = interval(bounds);
+  return range === undefined || t.verdict === 'N/A' ? t : { ...t, value: `${t.value} [${range}]` };
+};
+
 /** Each target of the issue, evaluated; a figure that could not be measured is N/A. */
 export function evaluateTargets(r: Omit<BenchResults, 'targets'>): TargetResult[] {
   const t: TargetResult[] = [];
   const w = r.webhook;
   t.push({
     figure: 'webhook.ratioToBare',
-    value: fmt(w?.ratioToBare, 2),
+    value:
+      w && finite(w.ratioToBare) && w.ratioToBareRange
+        ? `${fmt(w.ratioToBare, 2)} [${interval(w.ratioToBareRange)}]`
+        : fmt(w?.ratioToBare, 2),
     target: '≥ 0.8',
     verdict: check(finite(w?.ratioToBare) ? w?.ratioToBare >= 0.8 : undefined),
   });
@@ -119,12 +135,34 @@ export function evaluateTargets(r: Omit<BenchResults, 'targets'>): TargetResult[
       target: '≤ 1.25',
       verdict: check(finite(c?.ratioToFloor) ? c?.ratioToFloor <= 1.25 : undefined),
     });
-    t.push(atMost(`coldStart.${fn.name}.ratioToFirstUseFloor`, c?.ratioToFirstUseFloor, 1.05));
+    t.push(
+      withInterval(
+        atMost(`coldStart.${fn.name}.ratioToFirstUseFloor`, c?.ratioToFirstUseFloor, 1.05),
+        c?.ratioToFirstUseFloorInterval,
+      ),
+    );
     // The honest target where the first request's own round trips put the first-use floor out
     // of reach (functions/local/bench/README.md, "Where the time goes").
     t.push(
-      atMost(`coldStart.${fn.name}.ratioToFirstRequestFloor`, c?.ratioToFirstRequestFloor, 1.05),
+      withInterval(
+        atMost(`coldStart.${fn.name}.ratioToFirstRequestFloor`, c?.ratioToFirstRequestFloor, 1.05),
+        c?.ratioToFirstRequestFloorInterval,
+      ),
     );
+    // Proposed where the first request must validate a brand: that validation, measured alone,
+    // is added to the floor (functions/local/bench/README.md, "Where the time goes").
+    if (FIRST_VALIDATION[fn.name]) {
+      t.push(
+        withInterval(
+          atMost(
+            `coldStart.${fn.name}.ratioToFirstRequestFloorPlusValidation`,
+            c?.validation?.ratioToFirstRequestFloorPlusValidation,
+            1.05,
+          ),
+          c?.validation?.ratioToFirstRequestFloorPlusValidationInterval,
+        ),
+      );
+    }
   }
   const unused = r.coldStart
     ? FUNCTIONS.flatMap((fn) =>
@@ -264,12 +302,12 @@ export function renderReport(r: BenchResults): string {
   const section = (title: string) => rows.push(title);
   const w = r.webhook;
   section(
-    `Webhook ingest (autocannon, ${w?.connections ?? 10} connections, ${w ? `${w.rounds} × ` : ''}${w?.durationSeconds ?? 10} s, alternating)`,
+    `Webhook ingest (autocannon, ${w?.connections ?? 10} connections, ${w ? `${w.rounds} × ` : ''}${w?.durationSeconds ?? 10} s, alternating; req/s ratio: the median round's, rounds' range in brackets)`,
   );
   rows.push([
     '  in-memory bus: req/s',
     fmt(w?.rps),
-    `bare function: ${fmt(w?.bareRps)}`,
+    `bare function: ${fmt(w?.bareRps)}${w?.ratioToBareRange ? ` [${interval(w.ratioToBareRange) ?? '—'}]` : ''}`,
     fmt(w?.ratioToBare, 2),
     '≥ 0.8',
     verdictOf('webhook.ratioToBare'),
@@ -310,7 +348,9 @@ export function renderReport(r: BenchResults): string {
   ]);
 
   const cs = r.coldStart;
-  section(`Cold start to first answer (median of ${cs?.runs ?? 5} processes; RSS then)`);
+  section(
+    `Cold start to first answer (median of ${cs?.runs ?? 5} processes, RSS then; a ratio is the median of same-run pairs, its 95 % interval in brackets)`,
+  );
   for (const fn of FUNCTIONS) {
     const c = cs?.[fn.name];
     rows.push([
@@ -324,7 +364,9 @@ export function renderReport(r: BenchResults): string {
     rows.push([
       '    against the first-use floor',
       ms(c?.ms),
-      c ? `first-use floor ${ms(c.firstUseFloorMs)}, ${mib(c.firstUseFloorRssMb)}` : '',
+      c
+        ? `first-use floor ${ms(c.firstUseFloorMs)}, ${mib(c.firstUseFloorRssMb)} [${interval(c.ratioToFirstUseFloorInterval) ?? '—'}]`
+        : '',
       fmt(c?.ratioToFirstUseFloor, 2),
       '≤ 1.05',
       verdictOf(`coldStart.${fn.name}.ratioToFirstUseFloor`),
@@ -332,11 +374,26 @@ export function renderReport(r: BenchResults): string {
     rows.push([
       '    against the first-request floor',
       ms(c?.ms),
-      c ? `same calls as the first request ${ms(c.firstRequestFloorMs)}` : '',
+      c
+        ? `same calls as the first request ${ms(c.firstRequestFloorMs)} [${interval(c.ratioToFirstRequestFloorInterval) ?? '—'}]`
+        : '',
       fmt(c?.ratioToFirstRequestFloor, 2),
       '≤ 1.05',
       verdictOf(`coldStart.${fn.name}.ratioToFirstRequestFloor`),
     ]);
+    if (FIRST_VALIDATION[fn.name]) {
+      const v = c?.validation;
+      rows.push([
+        `    … plus ${FIRST_VALIDATION[fn.name] === 'queue' ? "the queue settings'" : "the brand's"} validation alone`,
+        ms(c?.ms),
+        v
+          ? `+ schema ${ms(v.buildMs)}, first parse ${ms(v.firstParseMs)} [${interval(v.ratioToFirstRequestFloorPlusValidationInterval) ?? '—'}]`
+          : '',
+        fmt(v?.ratioToFirstRequestFloorPlusValidation, 2),
+        '≤ 1.05',
+        verdictOf(`coldStart.${fn.name}.ratioToFirstRequestFloorPlusValidation`),
+      ]);
+    }
   }
   rows.push([
     '  googleapis bundle, loaded alone',

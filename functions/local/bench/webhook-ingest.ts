@@ -8,6 +8,7 @@ import { spawnNode } from './children';
 import { descendantsCpu } from './cpu-usage';
 import { benchFile, frameworkMain, functionEnv, type BenchContext } from './context';
 import { PARTNER_KEY, signedPool, webhookHeaders } from './fixtures';
+import { median } from './stats';
 
 /**
  * Webhook ingest: autocannon (in this process) against a functions-framework process serving
@@ -35,7 +36,12 @@ export interface WebhookFigures {
   bareRps: number;
   bareP50Ms: number;
   bareP99Ms: number;
+  /**
+   * The median of the rounds' own ratios (each webhook round over the bare round run next to it,
+   * so a machine whose speed drifts moves both of a pair alike), with the range of those ratios.
+   */
   ratioToBare: number;
+  ratioToBareRange: [number, number];
   emulatorRps: number;
   emulatorP50Ms: number;
   emulatorP99Ms: number;
@@ -65,7 +71,7 @@ export interface WebhookFigures {
 const CONNECTIONS = 10;
 
 export async function benchWebhookIngest(context: BenchContext): Promise<WebhookFigures> {
-  const duration = context.quick ? 3 : 5;
+  const duration = context.quick ? 3 : 4;
   // Seconds of unmeasured load per server before its pair's rounds. With 2 s, a fresh webhook's
   // first round still ran at 0.7 of its later ones (its code and heap still warming up, which a
   // bare function barely has), and that was counted against it. On a fresh Pub/Sub emulator (a
@@ -138,9 +144,10 @@ export async function benchWebhookIngest(context: BenchContext): Promise<Webhook
   // speed during the run (it is shared, and a VM) falls on both alike; figures are the means.
   // Every other round measures the subject first (baseline, subject, subject, baseline…), so a
   // steady drift does not favour whichever is measured first.
-  // Four short rounds rather than two long ones: this VM's speed drifts by a third within a
-  // minute, and more, shorter alternations average that out.
-  const rounds = context.quick ? 1 : 4;
+  // Six short rounds rather than two long ones: this VM's speed drifts by a third within a
+  // minute, and more, shorter alternations average that out; round by round ratios, of which
+  // the median is taken, keep one disturbed round from deciding the figure.
+  const rounds = context.quick ? 1 : 6;
   const alternate = async (baseline: Server, subject: Server, warmupSeconds: number) => {
     for (const server of [baseline, subject]) {
       await autocannon({
@@ -156,7 +163,13 @@ export async function benchWebhookIngest(context: BenchContext): Promise<Webhook
       const order = round % 2 === 0 ? [baselineEntry, subjectEntry] : [subjectEntry, baselineEntry];
       for (const entry of order) entry.runs.push(await measure(entry.server));
     }
-    return { baseline: meanRun(baselineEntry.runs), subject: meanRun(subjectEntry.runs) };
+    const ratios = subjectEntry.runs.map((run, i) => run.rps / (baselineEntry.runs[i]?.rps ?? NaN));
+    return {
+      baseline: meanRun(baselineEntry.runs),
+      subject: meanRun(subjectEntry.runs),
+      ratio: median(ratios) ?? Number.NaN,
+      range: [Math.min(...ratios), Math.max(...ratios)] as [number, number],
+    };
   };
 
   const servers: Server[] = [];
@@ -165,8 +178,8 @@ export async function benchWebhookIngest(context: BenchContext): Promise<Webhook
     servers.push(server);
     return server;
   };
-  let inMemory: { baseline: IngestRun; subject: IngestRun };
-  let onEmulator: { baseline: IngestRun; subject: IngestRun };
+  let inMemory: Alternated;
+  let onEmulator: Alternated;
   try {
     inMemory = await alternate(
       await started('bare function', 'bare', benchFile('servers/bare.js')),
@@ -189,9 +202,17 @@ export async function benchWebhookIngest(context: BenchContext): Promise<Webhook
   return figures(inMemory, onEmulator, { duration, rounds });
 }
 
+/** A webhook's and its baseline's rounds: means, and the median of the rounds' rps ratios. */
+interface Alternated {
+  baseline: IngestRun;
+  subject: IngestRun;
+  ratio: number;
+  range: [number, number];
+}
+
 function figures(
-  inMemory: { baseline: IngestRun; subject: IngestRun },
-  onEmulator: { baseline: IngestRun; subject: IngestRun },
+  inMemory: Alternated,
+  onEmulator: Alternated,
   load: { duration: number; rounds: number },
 ): WebhookFigures {
   const { baseline: bare, subject: memory } = inMemory;
@@ -203,7 +224,8 @@ function figures(
     bareRps: bare.rps,
     bareP50Ms: bare.p50Ms,
     bareP99Ms: bare.p99Ms,
-    ratioToBare: memory.rps / bare.rps,
+    ratioToBare: inMemory.ratio,
+    ratioToBareRange: inMemory.range,
     emulatorRps: emulator.rps,
     emulatorP50Ms: emulator.p50Ms,
     emulatorP99Ms: emulator.p99Ms,
