@@ -155,6 +155,7 @@ function results(): Omit<BenchResults, 'targets'> {
     webhook: null,
     coldStart,
     e2e: {
+      rounds: 2,
       p50Ms: 120,
       p99Ms: 600,
       baselineP50Ms: 100,

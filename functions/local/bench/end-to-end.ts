@@ -57,6 +57,8 @@ export interface EndToEndFigures {
   ratioP99: number;
   conversations: number;
   turns: number;
+  /** Measured rounds per chain, alternating (product, no-op, no-op, product, …). */
+  rounds: number;
   samples: number;
   /** Every turn's latency, in the order turns completed. */
   samplesMs: number[];
@@ -77,29 +79,178 @@ export interface EndToEndResult {
   dollars: DollarFigures;
 }
 
-const summary = (r: DriveResult) => ({
-  p50: percentile(r.latenciesMs, 50) ?? Number.NaN,
-  p99: percentile(r.latenciesMs, 99) ?? Number.NaN,
-});
+/**
+ * Rounds of the measured traffic per chain, alternating product and no-op chain (A B B A): the
+ * p99 is the burst of each round's 20 first turns, so one round per chain made it the second
+ * slowest of 100 turns, and the machine's drift between the two chains' runs decided the ratio.
+ */
+export const ROUNDS = 2;
 
 export async function benchEndToEnd(context: BenchContext): Promise<EndToEndResult> {
   const timeoutMs = 180_000;
   const warm = { conversations: 4, turns: 2 };
-  const probe = benchFile('probe.js');
+  const rounds = context.quick ? 1 : ROUNDS;
   // Read before anything starts: a bad price file or deploy step fails the section at once.
   const prices = loadPrices(pricesFile(context.root));
   const resources = loadDeployedResources(context.root);
   const pubsubMinimum = String(prices.items.pubsubThroughput.minimumBytesPerRequest);
 
-  // ---- The product on the emulators, each function process carrying the counting probe.
+  const children: BenchChild[] = [];
+  let stopStack: () => Promise<void> = () => Promise.resolve();
+  const unregister = onCleanup(() => stopStack());
+  const stackLog = createWriteStream(path.join(context.workDir, 'e2e-stack.log'));
+  try {
+    // Both chains stay up for the whole section, on the same emulators, each with a project of
+    // its own; only the one being driven has traffic.
+    const product = await startProduct(context, pubsubMinimum, stackLog, (stop) => {
+      stopStack = stop;
+    });
+    const noop = await startNoopChain(context, pubsubMinimum, children);
+    const chains = [product, noop] as const;
+    for (const chain of chains) await driveConversations({ ...chain.drive, ...warm, timeoutMs });
+
+    // Counters are running totals per process, and the idle chain's do not move: each chain's
+    // from before its first round to after its last are its rounds' and nothing else.
+    const countersBefore = await Promise.all(chains.map((c) => readCounters(c.probeDir, c.names)));
+    const runs = new Map<Chain, RoundRun[]>(chains.map((c) => [c, []]));
+    const order: Chain[] = [];
+    for (let round = 0; round < rounds; round++) {
+      order.push(...(round % 2 === 0 ? [product, noop] : [noop, product]));
+    }
+    for (const chain of order) {
+      const idle = new Set(chains.filter((c) => c !== chain).flatMap((c) => [...c.pids()]));
+      const cpuBefore = descendantsCpu();
+      const selfBefore = process.cpuUsage();
+      const driven = await driveConversations({
+        ...chain.drive,
+        conversations: CONVERSATIONS,
+        turns: TURNS,
+        timeoutMs,
+      });
+      // The idle chain's processes are left out: only this chain and the emulators worked.
+      const cpu = cpuBetween(
+        cpuBefore,
+        descendantsCpu().filter((p) => !idle.has(p.pid)),
+        process.cpuUsage(selfBefore),
+      );
+      runs.get(chain)?.push({ driven, cpu });
+    }
+    const countersAfter = await Promise.all(chains.map((c) => readCounters(c.probeDir, c.names)));
+    const messages = CONVERSATIONS * TURNS * rounds;
+    const [cost, baselineCost] = chains.map((chain, i) =>
+      costPerMessage(
+        Object.fromEntries(
+          chain.names.map((n) => [
+            n,
+            difference(
+              countersAfter[i]?.[n] ?? emptyCounters(),
+              countersBefore[i]?.[n] ?? emptyCounters(),
+            ),
+          ]),
+        ),
+        messages,
+      ),
+    ) as [CostFigures, CostFigures];
+
+    const productRuns = runs.get(product) ?? [];
+    const noopRuns = runs.get(noop) ?? [];
+    const p = merged(productRuns);
+    const b = merged(noopRuns);
+    context.say(
+      `  product on emulators: p50 ${p.p50} ms, p99 ${p.p99} ms over ${p.latenciesMs.length} turns in ${rounds} round(s) (${p.wallSeconds.toFixed(1)} s)`,
+    );
+    context.say(`    CPU s: ${describeCpu(p.cpu)}`);
+    context.say(
+      `  no-op chain:          p50 ${b.p50} ms, p99 ${b.p99} ms over ${b.latenciesMs.length} turns in ${rounds} round(s) (${b.wallSeconds.toFixed(1)} s)`,
+    );
+    context.say(`    CPU s: ${describeCpu(b.cpu)}`);
+
+    const dollars = dollarFigures({
+      product: cost.perFunction,
+      noopChain: baselineCost.perFunction,
+      entryPointOf: (name) => NOOP_STANDS_FOR[name] ?? name,
+      resources,
+      prices,
+    });
+    context.say(
+      `  cost: $${dollars.usdPer1kMessages.toPrecision(4)} per 1,000 customer messages; floor $${dollars.floorUsdPer1kMessages.toPrecision(4)} (×${dollars.ratioToFloor.toFixed(2)})`,
+    );
+
+    return {
+      e2e: {
+        p50Ms: p.p50,
+        p99Ms: p.p99,
+        baselineP50Ms: b.p50,
+        baselineP99Ms: b.p99,
+        ratioP50: ratio(p.p50, b.p50) ?? Number.NaN,
+        ratioP99: ratio(p.p99, b.p99) ?? Number.NaN,
+        conversations: CONVERSATIONS,
+        turns: TURNS,
+        rounds,
+        samples: p.latenciesMs.length,
+        samplesMs: p.latenciesMs,
+        baselineSamplesMs: b.latenciesMs,
+        wallSeconds: p.wallSeconds,
+        baselineWallSeconds: b.wallSeconds,
+        cpuSeconds: p.cpu,
+        baselineCpuSeconds: b.cpu,
+      },
+      cost,
+      baselineCost,
+      dollars,
+    };
+  } finally {
+    await Promise.all(children.map((c) => c.stop()));
+    await stopStack();
+    unregister();
+    stackLog.end();
+  }
+}
+
+/** A chain under test: where to drive it, what its probe counts, which processes are not its. */
+interface Chain {
+  drive: { webhookUrl: string; standinUrl: string };
+  probeDir: string;
+  names: readonly string[];
+  /** Its processes (function processes and stand-in; the emulators are shared). */
+  pids: () => Set<number>;
+}
+
+interface RoundRun {
+  driven: DriveResult;
+  cpu: Record<string, number>;
+}
+
+/** A chain's rounds as one: every latency, wall time and CPU seconds summed. */
+function merged(runs: readonly RoundRun[]) {
+  const latenciesMs = runs.flatMap((r) => r.driven.latenciesMs);
+  const cpu: Record<string, number> = {};
+  for (const run of runs) {
+    for (const [label, seconds] of Object.entries(run.cpu)) {
+      cpu[label] = (cpu[label] ?? 0) + seconds;
+    }
+  }
+  return {
+    latenciesMs,
+    p50: percentile(latenciesMs, 50) ?? Number.NaN,
+    p99: percentile(latenciesMs, 99) ?? Number.NaN,
+    wallSeconds: runs.reduce((sum, r) => sum + r.driven.wallMs, 0) / 1000,
+    cpu,
+  };
+}
+
+/** The product as `npm start` runs it, each function process carrying the counting probe. */
+async function startProduct(
+  context: BenchContext,
+  pubsubMinimum: string,
+  stackLog: NodeJS.WritableStream,
+  onStop: (stop: () => Promise<void>) => void,
+): Promise<Chain> {
+  const probe = benchFile('probe.js');
   const probeDir = path.join(context.workDir, 'probe-e2e');
   mkdirSync(probeDir, { recursive: true });
   const projectId = `bench-e2e-${randomBytes(4).toString('hex')}`;
   const config = await stackConfigOnFreePorts(projectId, 'verbose');
-  // The functions' log lines, for looking into slow turns afterwards.
-  const stackLog = createWriteStream(path.join(context.workDir, 'e2e-stack.log'));
-  let stopStack: () => Promise<void> = () => Promise.resolve();
-  const unregister = onCleanup(() => stopStack());
   // The stack gives its children this process's environment: the probe rides along in it.
   const saved = { ...process.env };
   const profileDir = process.env.BENCH_CPU_PROF_DIR;
@@ -108,210 +259,131 @@ export async function benchEndToEnd(context: BenchContext): Promise<EndToEndResu
   process.env.BENCH_PROBE_DIR = probeDir;
   process.env.BENCH_PROBE_COUNT = '1';
   process.env.BENCH_PROBE_PUBSUB_MIN_BYTES = pubsubMinimum;
-  let product: DriveResult;
-  let cost: CostFigures;
-  let productCpu: Record<string, number> = {};
-  try {
-    const stack = await (async () => {
-      try {
-        return await startEmulatorStack(config, {
-          root: context.root,
-          seed: seedLocalData,
-          output: (line) => stackLog.write(`${line}\n`),
-          onStop: (stop) => {
-            stopStack = stop;
-          },
-          emulators: context.emulators,
-        });
-      } finally {
-        for (const key of [
-          'NODE_OPTIONS',
-          'BENCH_PROBE_DIR',
-          'BENCH_PROBE_COUNT',
-          'BENCH_PROBE_PUBSUB_MIN_BYTES',
-          'BENCH_PROBE_CPU_PROF_DIR',
-        ]) {
-          if (saved[key] === undefined) delete process.env[key];
-          else process.env[key] = saved[key];
-        }
+  const before = new Set(descendantsCpu().map((p) => p.pid));
+  const stack = await (async () => {
+    try {
+      return await startEmulatorStack(config, {
+        root: context.root,
+        seed: seedLocalData,
+        // The functions' log lines, for looking into slow turns afterwards.
+        output: (line) => stackLog.write(`${line}\n`),
+        onStop,
+        emulators: context.emulators,
+      });
+    } finally {
+      for (const key of [
+        'NODE_OPTIONS',
+        'BENCH_PROBE_DIR',
+        'BENCH_PROBE_COUNT',
+        'BENCH_PROBE_PUBSUB_MIN_BYTES',
+        'BENCH_PROBE_CPU_PROF_DIR',
+      ]) {
+        if (saved[key] === undefined) delete process.env[key];
+        else process.env[key] = saved[key];
       }
-    })();
-    if (stack.skipped.length > 0) {
-      throw new Error(`functions not built: ${stack.skipped.join(', ')}`);
     }
-    const drive = { webhookUrl: stack.urls.webhook ?? '', standinUrl: stack.urls.standin ?? '' };
-    await driveConversations({ ...drive, ...warm, timeoutMs });
-    const before = await readCounters(probeDir, FUNCTION_NAMES);
-    const cpuBefore = descendantsCpu();
-    const selfBefore = process.cpuUsage();
-    product = await driveConversations({
-      ...drive,
-      conversations: CONVERSATIONS,
-      turns: TURNS,
-      timeoutMs,
-    });
-    productCpu = cpuBetween(cpuBefore, descendantsCpu(), process.cpuUsage(selfBefore));
-    const after = await readCounters(probeDir, FUNCTION_NAMES);
-    const deltas = Object.fromEntries(
-      FUNCTION_NAMES.map((n) => [
-        n,
-        difference(after[n] ?? emptyCounters(), before[n] ?? emptyCounters()),
-      ]),
-    );
-    cost = costPerMessage(deltas, CONVERSATIONS * TURNS);
-  } finally {
-    await stopStack();
-    unregister();
-    stackLog.end();
+  })();
+  if (stack.skipped.length > 0) {
+    throw new Error(`functions not built: ${stack.skipped.join(', ')}`);
   }
-  const p = summary(product);
-  context.say(
-    `  product on emulators: p50 ${p.p50} ms, p99 ${p.p99} ms over ${product.latenciesMs.length} turns (${(product.wallMs / 1000).toFixed(1)} s)`,
+  // What the stack started, and nothing that ran before it (the emulators).
+  const mine = new Set(
+    descendantsCpu()
+      .map((p) => p.pid)
+      .filter((pid) => !before.has(pid)),
   );
-  context.say(`    CPU s: ${describeCpu(productCpu)}`);
+  return {
+    drive: { webhookUrl: stack.urls.webhook ?? '', standinUrl: stack.urls.standin ?? '' },
+    probeDir,
+    names: FUNCTION_NAMES,
+    pids: () => mine,
+  };
+}
 
-  // ---- The no-op chain on the same emulators, project of its own.
+/** The no-op chain with the same hops, on the same emulators, in a project of its own. */
+async function startNoopChain(
+  context: BenchContext,
+  pubsubMinimum: string,
+  children: BenchChild[],
+): Promise<Chain> {
+  const probe = benchFile('probe.js');
   const baselineDir = path.join(context.workDir, 'probe-baseline');
   mkdirSync(baselineDir, { recursive: true });
   const baselineProject = `bench-noop-${randomBytes(4).toString('hex')}`;
-  const children: BenchChild[] = [];
-  let baseline: DriveResult;
-  let baselineCost: CostFigures;
-  let baselineCpu: Record<string, number> = {};
-  try {
-    const standinPort = await freePort();
-    const standinUrl = `http://127.0.0.1:${standinPort}/`;
-    const standin = spawnNode({
-      name: 'noop-standin',
-      args: [path.join(context.root, 'dist/functions/local/bm-api-standin/main.js')],
+  const standinPort = await freePort();
+  const standinUrl = `http://127.0.0.1:${standinPort}/`;
+  const standin = spawnNode({
+    name: 'noop-standin',
+    args: [path.join(context.root, 'dist/functions/local/bm-api-standin/main.js')],
+    env: functionEnv(context, baselineProject, {
+      BM_STANDIN_PORT: String(standinPort),
+      BM_STANDIN_HOST: '127.0.0.1',
+    }),
+    cwd: context.root,
+    logDir: context.workDir,
+  });
+  children.push(standin);
+  const noop = async (
+    name: string,
+    target: string,
+    signature: string,
+    extra: NodeJS.ProcessEnv,
+  ) => {
+    const port = await freePort();
+    const child = spawnNode({
+      name,
+      args: [
+        '-r',
+        probe,
+        frameworkMain(context.root),
+        `--target=${target}`,
+        `--signature-type=${signature}`,
+        `--port=${port}`,
+        `--source=${benchFile('servers/noop-chain.js')}`,
+      ],
       env: functionEnv(context, baselineProject, {
-        BM_STANDIN_PORT: String(standinPort),
-        BM_STANDIN_HOST: '127.0.0.1',
+        FUNCTION_TARGET: target,
+        PORT: String(port),
+        BM_API_ROOT_URL: standinUrl,
+        BENCH_PROBE_NAME: name,
+        BENCH_PROBE_DIR: baselineDir,
+        BENCH_PROBE_COUNT: '1',
+        BENCH_PROBE_PUBSUB_MIN_BYTES: pubsubMinimum,
+        ...extra,
       }),
       cwd: context.root,
       logDir: context.workDir,
     });
-    children.push(standin);
-    const noop = async (
-      name: string,
-      target: string,
-      signature: string,
-      extra: NodeJS.ProcessEnv,
-    ) => {
-      const port = await freePort();
-      const child = spawnNode({
-        name,
-        args: [
-          '-r',
-          probe,
-          frameworkMain(context.root),
-          `--target=${target}`,
-          `--signature-type=${signature}`,
-          `--port=${port}`,
-          `--source=${benchFile('servers/noop-chain.js')}`,
-        ],
-        env: functionEnv(context, baselineProject, {
-          FUNCTION_TARGET: target,
-          PORT: String(port),
-          BM_API_ROOT_URL: standinUrl,
-          BENCH_PROBE_NAME: name,
-          BENCH_PROBE_DIR: baselineDir,
-          BENCH_PROBE_COUNT: '1',
-          BENCH_PROBE_PUBSUB_MIN_BYTES: pubsubMinimum,
-          ...extra,
-        }),
-        cwd: context.root,
-        logDir: context.workDir,
-      });
-      children.push(child);
-      return { name, child, url: `http://127.0.0.1:${port}/` };
-    };
-    const hops = [
-      await noop('noop-webhook', 'noopWebhook', 'http', {}),
-      await noop('noop-classifier', 'noopRelay', 'cloudevent', { BENCH_NOOP_NEXT: 'automation' }),
-      await noop('noop-automation', 'noopRelay', 'cloudevent', {
-        BENCH_NOOP_NEXT: 'outbound',
-        BENCH_NOOP_FANOUT: 'turn',
-      }),
-      await noop('noop-sender', 'noopSender', 'cloudevent', {}),
-    ] as const;
-    await Promise.all([
-      waitUntilAnswering(`${standinUrl}healthz`, standin, 60_000),
-      ...hops.map((h) => waitUntilAnswering(h.url, h.child, 60_000)),
-    ]);
-    const admin = new PubSub({
-      projectId: baselineProject,
-      apiEndpoint: context.emulators.pubsubHost,
-    });
-    await createTopology(admin, {
-      projectId: baselineProject,
-      endpoints: { classifier: hops[1].url, automation: hops[2].url, sender: hops[3].url },
-    });
-    await admin.close();
-    const drive = { webhookUrl: hops[0].url, standinUrl };
-    await driveConversations({ ...drive, ...warm, timeoutMs });
-    const names = hops.map((h) => h.name);
-    const before = await readCounters(baselineDir, names);
-    const cpuBefore = descendantsCpu();
-    const selfBefore = process.cpuUsage();
-    baseline = await driveConversations({
-      ...drive,
-      conversations: CONVERSATIONS,
-      turns: TURNS,
-      timeoutMs,
-    });
-    baselineCpu = cpuBetween(cpuBefore, descendantsCpu(), process.cpuUsage(selfBefore));
-    const after = await readCounters(baselineDir, names);
-    baselineCost = costPerMessage(
-      Object.fromEntries(
-        names.map((n) => [
-          n,
-          difference(after[n] ?? emptyCounters(), before[n] ?? emptyCounters()),
-        ]),
-      ),
-      CONVERSATIONS * TURNS,
-    );
-  } finally {
-    await Promise.all(children.map((c) => c.stop()));
-  }
-  const b = summary(baseline);
-  context.say(
-    `  no-op chain:          p50 ${b.p50} ms, p99 ${b.p99} ms over ${baseline.latenciesMs.length} turns (${(baseline.wallMs / 1000).toFixed(1)} s)`,
-  );
-  context.say(`    CPU s: ${describeCpu(baselineCpu)}`);
-
-  const dollars = dollarFigures({
-    product: cost.perFunction,
-    noopChain: baselineCost.perFunction,
-    entryPointOf: (name) => NOOP_STANDS_FOR[name] ?? name,
-    resources,
-    prices,
+    children.push(child);
+    return { name, child, url: `http://127.0.0.1:${port}/` };
+  };
+  const hops = [
+    await noop('noop-webhook', 'noopWebhook', 'http', {}),
+    await noop('noop-classifier', 'noopRelay', 'cloudevent', { BENCH_NOOP_NEXT: 'automation' }),
+    await noop('noop-automation', 'noopRelay', 'cloudevent', {
+      BENCH_NOOP_NEXT: 'outbound',
+      BENCH_NOOP_FANOUT: 'turn',
+    }),
+    await noop('noop-sender', 'noopSender', 'cloudevent', {}),
+  ] as const;
+  await Promise.all([
+    waitUntilAnswering(`${standinUrl}healthz`, standin, 60_000),
+    ...hops.map((h) => waitUntilAnswering(h.url, h.child, 60_000)),
+  ]);
+  const admin = new PubSub({
+    projectId: baselineProject,
+    apiEndpoint: context.emulators.pubsubHost,
   });
-  context.say(
-    `  cost: $${dollars.usdPer1kMessages.toPrecision(4)} per 1,000 customer messages; floor $${dollars.floorUsdPer1kMessages.toPrecision(4)} (×${dollars.ratioToFloor.toFixed(2)})`,
-  );
-
+  await createTopology(admin, {
+    projectId: baselineProject,
+    endpoints: { classifier: hops[1].url, automation: hops[2].url, sender: hops[3].url },
+  });
+  await admin.close();
   return {
-    e2e: {
-      p50Ms: p.p50,
-      p99Ms: p.p99,
-      baselineP50Ms: b.p50,
-      baselineP99Ms: b.p99,
-      ratioP50: ratio(p.p50, b.p50) ?? Number.NaN,
-      ratioP99: ratio(p.p99, b.p99) ?? Number.NaN,
-      conversations: CONVERSATIONS,
-      turns: TURNS,
-      samples: product.latenciesMs.length,
-      samplesMs: product.latenciesMs,
-      baselineSamplesMs: baseline.latenciesMs,
-      wallSeconds: product.wallMs / 1000,
-      baselineWallSeconds: baseline.wallMs / 1000,
-      cpuSeconds: productCpu,
-      baselineCpuSeconds: baselineCpu,
-    },
-    cost,
-    baselineCost,
-    dollars,
+    drive: { webhookUrl: hops[0].url, standinUrl },
+    probeDir: baselineDir,
+    names: hops.map((h) => h.name),
+    pids: () => new Set(children.map((c) => c.pid)),
   };
 }
 

@@ -414,7 +414,7 @@ export function renderReport(r: BenchResults): string {
 
   const e = r.e2e;
   section(
-    `End to end, emulators (${e?.conversations ?? 20} customers × ${e?.turns ?? 5} turns, POST → first reply at stand-in)`,
+    `End to end, emulators (${e?.rounds ?? 1} × ${e?.conversations ?? 20} customers × ${e?.turns ?? 5} turns per chain, rounds alternating, POST → first reply at stand-in)`,
   );
   rows.push([
     '  p50',
