@@ -1,5 +1,5 @@
 import type { DocumentData, Firestore } from '@google-cloud/firestore';
-import type { BrandConfig } from '../core/brand-config';
+import type { BrandConfig, QueueSettings } from '../core/brand-config';
 import { routingSettingsOf, type RoutingSettings } from '../core/routing';
 import type { BrandDocuments, WritableBrandDirectory } from '../ports/brand-directory';
 import { firestoreId } from './firestore-conversation-store';
@@ -15,19 +15,22 @@ export interface FirestoreBrandDirectoryOptions {
 
 interface CacheEntry {
   until: number;
-  /** The stored document as read (undefined: none), shared by `get` and `isDedicated`. */
+  /** The stored document as read (undefined: none), shared by every read of the brand. */
   document: Promise<DocumentData | undefined>;
   /** Its validation, made on the first `get`. */
   config?: Promise<BrandConfig | undefined>;
+  /** The validation of its queue settings alone, made on the first `queueSettings`. */
+  queueSettings?: Promise<QueueSettings | undefined>;
 }
 
 /**
  * Brand configurations in Firestore, `brands/{brandId}` (the ID escaped like every document ID
  * of ours): the document is the configuration as written (the sample brand's JSON file is one).
  * Reads are cached per instance for a minute by default (`cacheTtlMs`), one read serving the
- * bot's configuration, the dedicated flag and the classifier's routing settings, so a busy
- * conversation costs no read per message and an edit is live within the TTL. Failures, an invalid document among them, are
- * not cached (a missing brand is not a failure), so a fix is live at once.
+ * bot's configuration, liveAgent's queue settings, the dedicated flag and the classifier's
+ * routing settings, so a busy conversation costs no read per message and an edit is live
+ * within the TTL. Failures, an invalid document among them, are not cached (a missing brand is
+ * not a failure), so a fix is live at once.
  */
 export class FirestoreBrandDirectory implements WritableBrandDirectory, BrandDocuments {
   private readonly cache = new Map<string, CacheEntry>();
@@ -46,12 +49,14 @@ export class FirestoreBrandDirectory implements WritableBrandDirectory, BrandDoc
 
   get(brandId: string): Promise<BrandConfig | undefined> {
     const entry = this.entry(brandId);
-    if (!entry.config) {
-      const config = entry.document.then((document) => this.validate(brandId, document));
-      entry.config = config;
-      config.catch(() => this.forget(brandId, entry));
-    }
+    entry.config ??= this.validated(brandId, entry, (schema) => schema.loadBrandConfig);
     return entry.config;
+  }
+
+  queueSettings(brandId: string): Promise<QueueSettings | undefined> {
+    const entry = this.entry(brandId);
+    entry.queueSettings ??= this.validated(brandId, entry, (schema) => schema.loadQueueSettings);
+    return entry.queueSettings;
   }
 
   async isDedicated(brandId: string): Promise<boolean> {
@@ -115,19 +120,28 @@ export class FirestoreBrandDirectory implements WritableBrandDirectory, BrandDoc
     return snapshot.exists ? snapshot.data() : undefined;
   }
 
-  private async validate(
+  /**
+   * The entry's document validated by `loader`'s function, kept on the entry by the caller; a
+   * failure forgets the entry (document included), so the next read sees a fix at once.
+   */
+  private validated<T extends { brandId: string }>(
     brandId: string,
-    document: DocumentData | undefined,
-  ): Promise<BrandConfig | undefined> {
-    if (document === undefined) return undefined;
-    const { BrandConfigError, loadBrandConfig } = await brandConfigModule();
-    const config = loadBrandConfig(document);
-    if (config.brandId !== brandId) {
-      throw new BrandConfigError(brandId, [
-        `brandId: ${config.brandId} is stored under ${this.collection}/${brandId}`,
-      ]);
-    }
-    return config;
+    entry: CacheEntry,
+    loader: (schema: BrandConfigModule) => (document: unknown) => T,
+  ): Promise<T | undefined> {
+    const validated = entry.document.then(async (document) => {
+      if (document === undefined) return undefined;
+      const schema = await brandConfigModule();
+      const value = loader(schema)(document);
+      if (value.brandId !== brandId) {
+        throw new schema.BrandConfigError(brandId, [
+          `brandId: ${value.brandId} is stored under ${this.collection}/${brandId}`,
+        ]);
+      }
+      return value;
+    });
+    validated.catch(() => this.forget(brandId, entry));
+    return validated;
   }
 }
 
@@ -136,3 +150,4 @@ export class FirestoreBrandDirectory implements WritableBrandDirectory, BrandDoc
  * through this directory and never pays for building the schema at its cold start.
  */
 const brandConfigModule = () => import('../core/brand-config');
+type BrandConfigModule = Awaited<ReturnType<typeof brandConfigModule>>;

@@ -1,5 +1,5 @@
-import type { BrandConfig } from '../core/brand-config';
-import { BrandConfigError, loadBrandConfig } from '../core/brand-config';
+import type { BrandConfig, QueueSettings } from '../core/brand-config';
+import { BrandConfigError, loadBrandConfig, loadQueueSettings } from '../core/brand-config';
 import { routingSettingsOf, type RoutingSettings } from '../core/routing';
 import type { WritableBrandDirectory } from '../ports/brand-directory';
 
@@ -8,6 +8,8 @@ interface Stored {
   document: unknown;
   /** What a read answers: the validated configuration, or why the document is refused. */
   config: BrandConfig | BrandConfigError;
+  /** What `queueSettings` answers: validated apart, since a broken bot leaves them usable. */
+  queueSettings: QueueSettings | BrandConfigError;
 }
 
 /** Brand configurations in memory: for tests and the one-process local mode. */
@@ -20,8 +22,11 @@ export class InMemoryBrandDirectory implements WritableBrandDirectory {
   }
 
   get(brandId: string): Promise<BrandConfig | undefined> {
-    const config = this.brands.get(brandId)?.config;
-    return config instanceof BrandConfigError ? Promise.reject(config) : Promise.resolve(config);
+    return answer(this.brands.get(brandId)?.config);
+  }
+
+  queueSettings(brandId: string): Promise<QueueSettings | undefined> {
+    return answer(this.brands.get(brandId)?.queueSettings);
   }
 
   isDedicated(brandId: string): Promise<boolean> {
@@ -47,28 +52,49 @@ export class InMemoryBrandDirectory implements WritableBrandDirectory {
 
   /**
    * Stores `document` under `brandId` without validating it, as an edit made straight in the
-   * Firestore console would be: `get` then refuses it with `BrandConfigError` if it is invalid
-   * (as the Firestore directory does), while `isDedicated` still reads its flag.
+   * Firestore console would be: `get` and `queueSettings` then refuse it with `BrandConfigError`
+   * if what they read is invalid (as the Firestore directory does), while `isDedicated` still
+   * reads its flag.
    */
   putUnchecked(brandId: string, document: unknown): void {
-    let config: BrandConfig | BrandConfigError;
-    try {
-      config = loadBrandConfig(document);
-    } catch (error) {
-      if (!(error instanceof BrandConfigError)) throw error;
-      config = error;
-    }
-    if (!(config instanceof BrandConfigError) && config.brandId !== brandId) {
-      config = new BrandConfigError(brandId, [
-        `brandId: ${config.brandId} is stored under brands/${brandId}`,
-      ]);
-    }
-    this.brands.set(brandId, { document: structuredClone(document), config });
+    this.brands.set(brandId, {
+      document: structuredClone(document),
+      config: validated(brandId, document, loadBrandConfig),
+      queueSettings: validated(brandId, document, loadQueueSettings),
+    });
   }
 
   private store(document: unknown): BrandConfig {
     const config = loadBrandConfig(document);
-    this.brands.set(config.brandId, { document: structuredClone(document), config });
+    this.brands.set(config.brandId, {
+      document: structuredClone(document),
+      config,
+      // A valid configuration has valid queue settings.
+      queueSettings: loadQueueSettings(document),
+    });
     return config;
   }
 }
+
+/** `document` validated by `load` as stored under `brandId`, or why it is refused. */
+function validated<T extends { brandId: string }>(
+  brandId: string,
+  document: unknown,
+  load: (document: unknown) => T,
+): T | BrandConfigError {
+  let value: T;
+  try {
+    value = load(document);
+  } catch (error) {
+    if (error instanceof BrandConfigError) return error;
+    throw error;
+  }
+  return value.brandId === brandId
+    ? value
+    : new BrandConfigError(brandId, [
+        `brandId: ${value.brandId} is stored under brands/${brandId}`,
+      ]);
+}
+
+const answer = <T>(stored: T | BrandConfigError | undefined): Promise<T | undefined> =>
+  stored instanceof BrandConfigError ? Promise.reject(stored) : Promise.resolve(stored);

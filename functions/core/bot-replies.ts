@@ -6,6 +6,7 @@ import type {
   BrandConfig,
   Localized,
   PlaceholderValues,
+  QueueSettings,
 } from './brand-config';
 import { fillPlaceholders, intentOfPostback } from './brand-config';
 import { isOpen } from './business-hours';
@@ -153,7 +154,8 @@ const originOf = (event: InboundEvent, conversation: BotConversation): Origin =>
 
 /** The brand locale to answer in: resolvedLocale, device locale, conversation, brand default. */
 export function botLocale(
-  brand: BrandConfig,
+  // Only what it reads: the queue notice calls it with the queue settings (`QueueSettings`).
+  brand: Pick<QueueSettings, 'locales' | 'defaultLocale'>,
   event: InboundEvent,
   conversation: BotConversation,
 ): string {
@@ -313,7 +315,10 @@ function pick(brand: BrandConfig, localized: Localized<BotReply>, locale: string
   return reply;
 }
 
-export function botRepresentative(brand: BrandConfig): Representative {
+/** The BOT representative on the bot's messages and the queue notice (a `QueueSettings` field). */
+export function botRepresentative(
+  brand: Pick<QueueSettings, 'displayName' | 'bot'>,
+): Representative {
   return {
     representativeType: 'BOT',
     displayName: brand.bot.displayName ?? brand.displayName,

@@ -7,7 +7,8 @@ import { keywordProblem, patternProblem } from './text-matching';
 
 /**
  * A brand's bot, as data: stored per brand in Firestore `brands/{brandId}` (seeded from a file
- * for the local stack) and validated whole when loaded. Every reply is checked against the
+ * for the local stack) and validated whole when loaded (`BrandConfig`); liveAgent validates only
+ * the part its queue notice reads (`QueueSettings`). Every reply is checked against the
  * Business Messages limits with the API's own schemas, stricter in one respect (rich content
  * must carry a fallback text), so a broken reply is refused at load, naming its field path,
  * instead of failing at send time in front of a customer.
@@ -214,21 +215,44 @@ const BrandId = z
   .string()
   .regex(/^[A-Za-z0-9_-]{1,128}$/, 'expected the brand ID of brands/BRAND_ID ([A-Za-z0-9_-])');
 
+/**
+ * The fields `BrandConfig` and `QueueSettings` share, defined once so that both apply the same
+ * rules to them.
+ */
+const brandFields = {
+  schemaVersion: z.literal(BRAND_CONFIG_SCHEMA_VERSION, {
+    error: `schemaVersion must be ${BRAND_CONFIG_SCHEMA_VERSION}`,
+  }),
+  brandId: BrandId,
+  /** The brand's name: `{brandName}`, and the bot's name unless `bot.displayName` is set. */
+  displayName: z.string().min(1).max(100),
+  locales: z.array(LocaleTag).min(1, 'name at least one locale'),
+  defaultLocale: LocaleTag,
+  places: z.record(z.string().min(1), Place).optional(),
+  /**
+   * Set by operations once the brand has its own automation and sender deployments
+   * (infra/brand.sh): publishers then mark the brand's messages `dedicated: "true"`.
+   */
+  dedicated: z.boolean().optional(),
+};
+
+/** The bot representative's name and avatar (`bot.displayName`, `bot.avatarImage`). */
+const representativeFields = {
+  displayName: z.string().min(1).max(100).optional(),
+  /** Public HTTPS URL; Google: 1024x1024 px, ≤ 50 KB, immutable once used. */
+  avatarImage: z.url({ protocol: /^https$/, error: 'expected an https URL' }).optional(),
+};
+
 export const BrandConfig = z
   .strictObject({
-    schemaVersion: z.literal(BRAND_CONFIG_SCHEMA_VERSION, {
-      error: `schemaVersion must be ${BRAND_CONFIG_SCHEMA_VERSION}`,
-    }),
-    brandId: BrandId,
-    /** The brand's name: `{brandName}`, and the bot's name unless `bot.displayName` is set. */
-    displayName: z.string().min(1).max(100),
+    schemaVersion: brandFields.schemaVersion,
+    brandId: brandFields.brandId,
+    displayName: brandFields.displayName,
     /** Agent resource names (`brands/BRAND_ID/agents/AGENT_ID`) this configuration answers for. */
     agents: z.array(AgentName).min(1, 'name at least one agent'),
     bot: z
       .strictObject({
-        displayName: z.string().min(1).max(100).optional(),
-        /** Public HTTPS URL; Google: 1024x1024 px, ≤ 50 KB, immutable once used. */
-        avatarImage: z.url({ protocol: /^https$/, error: 'expected an https URL' }).optional(),
+        ...representativeFields,
         /**
          * TYPING_STARTED before and TYPING_STOPPED after each answer. Off by default: the
          * answer follows at once, so they show nothing and cost two API calls per answer.
@@ -236,9 +260,9 @@ export const BrandConfig = z
         typingIndicators: z.boolean().default(false),
       })
       .prefault({}),
-    locales: z.array(LocaleTag).min(1, 'name at least one locale'),
-    defaultLocale: LocaleTag,
-    places: z.record(z.string().min(1), Place).optional(),
+    locales: brandFields.locales,
+    defaultLocale: brandFields.defaultLocale,
+    places: brandFields.places,
     greeting: Greeting,
     intents: z.array(Intent),
     /** The answer to what no intent matches; must offer the liveAgentRequest chip. */
@@ -249,11 +273,7 @@ export const BrandConfig = z
     hours: z.strictObject({ bot: BotHours, human: HumanHours }),
     /** Live agents' prepared answers (the agent console's `/shortcut`s). */
     cannedResponses: z.array(CannedResponse).max(200).optional(),
-    /**
-     * Set by operations once the brand has its own automation and sender deployments
-     * (infra/brand.sh): publishers then mark the brand's messages `dedicated: "true"`.
-     */
-    dedicated: z.boolean().optional(),
+    dedicated: brandFields.dedicated,
     /** Read by the classifier too (`routing.missThreshold`); other routing fields pass through. */
     routing: z.looseObject({
       /** Consecutive bot misses after which the classifier hands the conversation to a human. */
@@ -265,6 +285,31 @@ export const BrandConfig = z
 export type BrandConfig = z.infer<typeof BrandConfig>;
 /** The stored form (defaults not yet applied). */
 export type BrandConfigInput = z.input<typeof BrandConfig>;
+
+/**
+ * What the liveAgent function reads of a brand document for its queue notice: the BOT
+ * representative, the locales, places (`{placeName}`), human hours with their offline message,
+ * and the `dedicated` flag. Validated with the same rules as in `BrandConfig`, and the
+ * cross-references among these fields, while every other field passes through unchecked: a
+ * brand whose bot replies are broken still gets its customers queued and told so (automation
+ * quarantines its own events), and the cold start does not pay for validating a whole bot.
+ * A valid `BrandConfig` is a valid `QueueSettings`.
+ */
+export const QueueSettings = z
+  .looseObject({
+    schemaVersion: brandFields.schemaVersion,
+    brandId: brandFields.brandId,
+    displayName: brandFields.displayName,
+    // Loose: `typingIndicators` and the like are the bot's, not the queue notice's.
+    bot: z.looseObject(representativeFields).prefault({}),
+    locales: brandFields.locales,
+    defaultLocale: brandFields.defaultLocale,
+    places: brandFields.places,
+    hours: z.looseObject({ human: HumanHours }),
+    dedicated: brandFields.dedicated,
+  })
+  .superRefine(checkQueueReferences, { when: (payload) => payload.issues.length === 0 });
+export type QueueSettings = z.infer<typeof QueueSettings>;
 
 // ---------------------------------------------------------------------------------------------
 
@@ -396,20 +441,20 @@ export function fillPlaceholders(reply: BotReply, values: PlaceholderValues): Bo
 const hasPlaceholder = (reply: BotReply): boolean =>
   renderedFieldsOf(reply).some(({ value }) => new RegExp(PLACEHOLDER.source).test(value));
 
-function checkReferences(c: BrandConfig, ctx: z.RefinementCtx<BrandConfig>): void {
-  const issue = (path: Path, message: string) => ctx.addIssue({ code: 'custom', path, message });
+type Issue = (path: Path, message: string) => void;
+
+/** What the shared checks read: fields of `QueueSettings`, which `BrandConfig` has too. */
+type ReferenceFields = Pick<QueueSettings, 'locales' | 'defaultLocale' | 'displayName' | 'places'>;
+
+/**
+ * The cross-reference checks on the fields `BrandConfig` and `QueueSettings` share, reporting
+ * through `issue`: both schemas run these, so the queue settings liveAgent reads are held to
+ * the same rules as the whole configuration.
+ */
+function referenceChecks(c: ReferenceFields, issue: Issue) {
   const locales = new Set(c.locales);
 
-  if (locales.size !== c.locales.length) issue(['locales'], 'locales must not repeat');
-  if (!locales.has(c.defaultLocale)) {
-    issue(['defaultLocale'], `${c.defaultLocale} is not one of locales (${c.locales.join(', ')})`);
-  }
-  c.agents.forEach((agent, i) => {
-    if (!agent.startsWith(`brands/${c.brandId}/agents/`)) {
-      issue(['agents', i], `${agent} is not an agent of brand ${c.brandId}`);
-    }
-  });
-
+  /** `value`'s keys are brand locales; `complete`: every brand locale is there. */
   const checkLocales = (path: Path, value: Record<string, unknown>, complete: boolean) => {
     for (const key of Object.keys(value)) {
       if (!locales.has(key)) {
@@ -422,51 +467,112 @@ function checkReferences(c: BrandConfig, ctx: z.RefinementCtx<BrandConfig>): voi
     }
   };
 
+  return {
+    checkLocales,
+
+    /** Locales do not repeat, and the default is one of them. */
+    localeList(): void {
+      if (locales.size !== c.locales.length) issue(['locales'], 'locales must not repeat');
+      if (!locales.has(c.defaultLocale)) {
+        issue(
+          ['defaultLocale'],
+          `${c.defaultLocale} is not one of locales (${c.locales.join(', ')})`,
+        );
+      }
+    },
+
+    /** Every place is named in every brand locale (`{placeName}`). */
+    places(): void {
+      for (const [placeId, place] of Object.entries(c.places ?? {})) {
+        checkLocales(['places', placeId, 'name'], place.name, true);
+      }
+    },
+
+    /**
+     * One reply per brand locale, each within the limits once its placeholders are filled in;
+     * chips to intents name one of `intentIds` (unchecked without them: the queue settings do
+     * not read the intents); a fallback offers the liveAgentRequest chip.
+     */
+    replies(
+      path: Path,
+      replies: Localized<BotReply>,
+      options: { intentIds?: ReadonlySet<string>; requireLiveAgent?: boolean } = {},
+    ): void {
+      const { intentIds, requireLiveAgent } = options;
+      checkLocales(path, replies, true);
+      for (const [locale, reply] of Object.entries(replies)) {
+        const at: Path = [...path, locale];
+        if (intentIds) {
+          for (const { path: p, suggestion } of suggestionsOf(reply)) {
+            const postback = suggestion.reply?.postbackData ?? suggestion.action?.postbackData;
+            const target = postback === undefined ? undefined : intentOfPostback(postback);
+            if (target !== undefined && !intentIds.has(target)) {
+              const kind = suggestion.reply ? 'reply' : 'action';
+              issue([...at, ...p, kind, 'postbackData'], `no intent ${JSON.stringify(target)}`);
+            }
+          }
+        }
+        if (requireLiveAgent && !reply.suggestions?.some((s) => s.liveAgentRequest !== undefined)) {
+          issue([...at, 'suggestions'], 'the fallback must offer a liveAgentRequest chip');
+        }
+        if (hasPlaceholder(reply)) {
+          // Checked again with the longest values it can get, so filling in cannot break a limit.
+          const filled = fillPlaceholders(reply, longestPlaceholderValues(c, locale));
+          for (const i of replyIssues(filled)) {
+            issue([...at, ...toPath(i.path)], `${i.message} once placeholders are filled in`);
+          }
+        }
+      }
+    },
+  };
+}
+
+const issuesTo =
+  (ctx: { addIssue(issue: { code: 'custom'; path: Path; message: string }): void }): Issue =>
+  (path, message) =>
+    ctx.addIssue({ code: 'custom', path, message });
+
+function checkReferences(c: BrandConfig, ctx: z.RefinementCtx<BrandConfig>): void {
+  const issue = issuesTo(ctx);
+  const check = referenceChecks(c, issue);
+
+  check.localeList();
+  c.agents.forEach((agent, i) => {
+    if (!agent.startsWith(`brands/${c.brandId}/agents/`)) {
+      issue(['agents', i], `${agent} is not an agent of brand ${c.brandId}`);
+    }
+  });
+
   const intentIds = new Set<string>();
   c.intents.forEach((intent, i) => {
     if (intentIds.has(intent.id)) issue(['intents', i, 'id'], `intent ${intent.id} repeats`);
     intentIds.add(intent.id);
-    if (intent.match) checkLocales(['intents', i, 'match'], intent.match, false);
+    if (intent.match) check.checkLocales(['intents', i, 'match'], intent.match, false);
   });
-  for (const [placeId, place] of Object.entries(c.places ?? {})) {
-    checkLocales(['places', placeId, 'name'], place.name, true);
-  }
+  check.places();
   const shortcuts = new Set<string>();
   (c.cannedResponses ?? []).forEach((canned, i) => {
     if (shortcuts.has(canned.shortcut)) {
       issue(['cannedResponses', i, 'shortcut'], `shortcut /${canned.shortcut} repeats`);
     }
     shortcuts.add(canned.shortcut);
-    checkLocales(['cannedResponses', i, 'text'], canned.text, true);
+    check.checkLocales(['cannedResponses', i, 'text'], canned.text, true);
   });
 
   for (const { path, replies, requireLiveAgent } of localizedRepliesOf(c)) {
-    checkLocales(path, replies, true);
-    for (const [locale, reply] of Object.entries(replies)) {
-      const at: Path = [...path, locale];
-      for (const { path: p, suggestion } of suggestionsOf(reply)) {
-        const postback = suggestion.reply?.postbackData ?? suggestion.action?.postbackData;
-        const target = postback === undefined ? undefined : intentOfPostback(postback);
-        if (target !== undefined && !intentIds.has(target)) {
-          const kind = suggestion.reply ? 'reply' : 'action';
-          issue([...at, ...p, kind, 'postbackData'], `no intent ${JSON.stringify(target)}`);
-        }
-      }
-      if (requireLiveAgent && !reply.suggestions?.some((s) => s.liveAgentRequest !== undefined)) {
-        issue([...at, 'suggestions'], 'the fallback must offer a liveAgentRequest chip');
-      }
-      if (hasPlaceholder(reply)) {
-        // Checked again with the longest values it can get, so filling in cannot break a limit.
-        const filled = fillPlaceholders(reply, longestPlaceholderValues(c, locale));
-        for (const i of replyIssues(filled)) {
-          issue([...at, ...toPath(i.path)], `${i.message} once placeholders are filled in`);
-        }
-      }
-    }
+    check.replies(path, replies, { intentIds, requireLiveAgent });
   }
 }
 
-function longestPlaceholderValues(c: BrandConfig, locale: string): PlaceholderValues {
+/** `checkReferences` for what `QueueSettings` reads: locales, places, the human offline message. */
+function checkQueueReferences(c: QueueSettings, ctx: z.RefinementCtx<QueueSettings>): void {
+  const check = referenceChecks(c, issuesTo(ctx));
+  check.localeList();
+  check.places();
+  check.replies(['hours', 'human', 'offlineMessage'], c.hours.human.offlineMessage);
+}
+
+function longestPlaceholderValues(c: ReferenceFields, locale: string): PlaceholderValues {
   const names = Object.values(c.places ?? {}).map((p) => p.name[locale] ?? '');
   const placeName = [c.displayName, ...names].reduce((a, b) => (b.length > a.length ? b : a));
   return { brandName: c.displayName, placeName };
@@ -502,9 +608,21 @@ export function parseBrandConfig(input: unknown): BrandConfigParseResult {
 export function loadBrandConfig(input: unknown): BrandConfig {
   const parsed = parseBrandConfig(input);
   if (parsed.ok) return parsed.config;
-  const brandId = isRecord(input) && typeof input.brandId === 'string' ? input.brandId : undefined;
-  throw new BrandConfigError(brandId, parsed.problems);
+  throw new BrandConfigError(brandIdOf(input), parsed.problems);
 }
+
+/**
+ * The queue settings of a stored brand document (`QueueSettings`), the rest of it unchecked;
+ * throws `BrandConfigError` naming every problem of those fields, as `loadBrandConfig` does.
+ */
+export function loadQueueSettings(input: unknown): QueueSettings {
+  const parsed = QueueSettings.safeParse(input);
+  if (parsed.success) return parsed.data;
+  throw new BrandConfigError(brandIdOf(input), parsed.error.issues.flatMap(describeIssue));
+}
+
+const brandIdOf = (input: unknown): string | undefined =>
+  isRecord(input) && typeof input.brandId === 'string' ? input.brandId : undefined;
 
 /** `['intents', 3, 'replies', 'fr']` → `intents[3].replies.fr`. */
 export function formatPath(path: readonly PropertyKey[]): string {

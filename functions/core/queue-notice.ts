@@ -1,5 +1,5 @@
 import { botLocale, botRepresentative } from './bot-replies';
-import type { BotReply, BrandConfig } from './brand-config';
+import type { BotReply, QueueSettings } from './brand-config';
 import { fillPlaceholders } from './brand-config';
 import { BM_LIMITS, Message } from './business-messages-api';
 import { isOpen } from './business-hours';
@@ -68,7 +68,8 @@ const languageOf = (locale: string): string =>
   locale.trim().replace(/_/g, '-').toLowerCase().split('-')[0] ?? '';
 
 export interface QueueNoticeInput {
-  brand: BrandConfig;
+  /** What the notice reads of the brand; a whole `BrandConfig` will do too. */
+  brand: QueueSettings;
   /** The conversation as stored now; the notice is for its current stay in the queue. */
   conversation: Conversation;
   /** The routed event that found the conversation queued: its locale, and what caused the send. */
@@ -178,7 +179,7 @@ export function decideQueueNotice(input: QueueNoticeInput): QueueNotice {
   };
 }
 
-function pickDefault(brand: BrandConfig, replies: Record<string, BotReply>): BotReply {
+function pickDefault(brand: QueueSettings, replies: Record<string, BotReply>): BotReply {
   const reply = replies[brand.defaultLocale] ?? Object.values(replies)[0];
   if (!reply) throw new HandoffMessageError(`brand ${brand.brandId} has no offline message`);
   return reply;
@@ -194,7 +195,7 @@ function withSentence(reply: BotReply, sentence: string): BotReply | undefined {
   return fallback.length > BM_LIMITS.fallbackChars ? undefined : { ...reply, text, fallback };
 }
 
-function placeholderValues(brand: BrandConfig, conversation: Conversation, locale: string) {
+function placeholderValues(brand: QueueSettings, conversation: Conversation, locale: string) {
   const placeId = conversation.origin.placeId ?? conversation.origin.nearPlaceId;
   const place = placeId === undefined ? undefined : brand.places?.[placeId];
   return {

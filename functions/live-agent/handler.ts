@@ -1,4 +1,4 @@
-import type { BrandConfig } from '../core/brand-config';
+import type { QueueSettings } from '../core/brand-config';
 import type { ConversationState } from '../core/conversation';
 import { PermanentFailure, classifyFailure } from '../core/failure';
 import type { FeedNotice } from '../core/feed-notice';
@@ -22,10 +22,12 @@ import type { EventBus } from '../ports/event-bus';
 export interface LiveAgentDeps {
   store: ConversationStore;
   /**
-   * The whole configuration, for the queue notice (human hours, offline message); its
-   * `dedicated` flag comes with it, so no routing flag is read on its own here.
+   * The brand's queue settings, for the queue notice (human hours, offline message, locales,
+   * the BOT representative) with its `dedicated` flag, so no routing flag is read on its own
+   * here. Only these are validated: a brand whose bot replies are broken still gets its queued
+   * customers told what happens next, while automation quarantines its own events.
    */
-  brands: Pick<BrandDirectory, 'get'>;
+  brands: Pick<BrandDirectory, 'queueSettings'>;
   /** `outbound` for the customer, `quarantine` for what can never be processed. */
   bus: EventBus;
   /** Customer typing and messages, for the agents' consoles. */
@@ -196,14 +198,14 @@ export function makeLiveAgentHandler(deps: LiveAgentDeps) {
     };
   }
 
-  async function brandOf(brandId: string): Promise<BrandConfig> {
-    // An invalid configuration throws BrandConfigError (permanent) from the directory.
-    const brand = await deps.brands.get(brandId);
+  async function brandOf(brandId: string): Promise<QueueSettings> {
+    // Invalid queue settings throw BrandConfigError (permanent) from the directory.
+    const brand = await deps.brands.queueSettings(brandId);
     if (!brand) throw new PermanentFailure(`brand ${brandId} has no configuration`);
     return brand;
   }
 
-  async function publish(command: OutboundCommand, brand: BrandConfig, traceId: string) {
+  async function publish(command: OutboundCommand, brand: QueueSettings, traceId: string) {
     await bus.publish(
       'outbound',
       outboundBusMessage(command, { traceId, dedicated: brand.dedicated === true }),

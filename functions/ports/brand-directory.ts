@@ -1,11 +1,13 @@
-import type { BrandConfig } from '../core/brand-config';
+import type { BrandConfig, QueueSettings } from '../core/brand-config';
 import type { RoutingSettings } from '../core/routing';
 
 /**
  * Brand configurations (`brands/{brandId}` in Firestore). Reads validate: a stored document
  * that breaks the schema or a Business Messages limit is refused with `BrandConfigError`,
- * naming every bad field, and is never half-used. The one exception is `isDedicated`, a
- * routing flag that publishers need even when the rest of the document is broken.
+ * naming every bad field, and is never half-used. The exceptions read part of the document:
+ * `isDedicated` and `routingFor`, fields that publishers and the classifier need even when the
+ * rest of the document is broken, and `queueSettings`, which validates only what the queue
+ * notice reads.
  */
 export interface BrandDirectory {
   /**
@@ -29,6 +31,15 @@ export interface BrandDirectory {
    * document cannot be read.
    */
   routingFor(brandId: string): Promise<RoutingSettings>;
+
+  /**
+   * What liveAgent's queue notice reads (`QueueSettings`: locales, places, the BOT
+   * representative, human hours and their offline message, `dedicated`), validated alone: a
+   * brand whose bot replies are broken still gets its queued customers told what happens next.
+   * Undefined when no document is stored; throws `BrandConfigError` (permanent) when those
+   * fields are invalid; any other error is transient.
+   */
+  queueSettings(brandId: string): Promise<QueueSettings | undefined>;
 }
 
 /** A directory that can also store configurations (seeding, admin tools). */

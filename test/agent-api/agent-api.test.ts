@@ -463,7 +463,8 @@ describe('closing', () => {
 
 describe('a brand configuration that fails validation', () => {
   // An admin's edit straight in Firestore broke one field the bot needs. The agents' work does
-  // not depend on it: only the `dedicated` flag is read, from its field alone.
+  // not depend on it: the agent API reads the `dedicated` flag from its field alone, and
+  // liveAgent validates only its queue settings, which the edit left alone.
   const brokenBrand = (dedicated: boolean) => ({
     ...(sampleBrandDocument() as object),
     routing: { missThreshold: 0 },
@@ -477,7 +478,7 @@ describe('a brand configuration that fails validation', () => {
     const c = 'conv-broken';
     await p.customer.asksForAgent(c);
     expect(p.liveAgentOutcomes).toEqual([
-      expect.objectContaining({ status: 'quarantined' }), // its notice needs the whole config
+      { status: 'handled', state: 'queued', notice: 'coming', returnedToBot: false },
     ]);
     const claimed = await p.as('alex').post(`/conversations/${c}/claim`).expect(200);
     expect(claimed.body).toMatchObject({ conversation: { state: 'with_agent' } });
@@ -487,14 +488,19 @@ describe('a brand configuration that fails validation', () => {
     await p.as('alex').post(`/conversations/${c}/claim`).expect(200);
     await p.as('alex').post(`/conversations/${c}/close`, { survey: true }).expect(200);
     await p.settle();
+    const coming =
+      'message BOT: Thanks for your patience: a member of our team will be with you shortly.';
     expect(p.outbound(c).map(describeCommand)).toEqual([
+      coming,
       'event REPRESENTATIVE_JOINED HUMAN',
       'message HUMAN Alex: Alex here',
       'event REPRESENTATIVE_LEFT HUMAN',
+      coming,
       'event REPRESENTATIVE_JOINED HUMAN',
       'event REPRESENTATIVE_LEFT HUMAN',
       'survey',
     ]);
+    // The queue notices too: liveAgent reads `dedicated` with its queue settings.
     const published = p.outboundMessages().filter((m) => m.attributes.conversation === c);
     expect(published.every((m) => m.attributes.dedicated === 'true')).toBe(true);
     expect(p.accepted(c).events).toHaveLength(4);

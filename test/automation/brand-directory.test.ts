@@ -51,6 +51,46 @@ describe('InMemoryBrandDirectory: a document stored without validation', () => {
   });
 });
 
+describe('InMemoryBrandDirectory.queueSettings: what liveAgent reads', () => {
+  it('answers the validated queue settings, and undefined for a brand without a document', async () => {
+    const directory = new InMemoryBrandDirectory([minimalBrand()]);
+    await expect(directory.queueSettings(MINIMAL_BRAND_ID)).resolves.toMatchObject({
+      brandId: MINIMAL_BRAND_ID,
+      defaultLocale: 'en',
+      hours: { human: { timeZone: 'Europe/Paris', returnToBotWhenOffline: true } },
+    });
+    await expect(directory.queueSettings('nobody')).resolves.toBeUndefined();
+  });
+
+  it('answers for a brand whose bot part is broken, which get refuses', async () => {
+    const directory = new InMemoryBrandDirectory();
+    const document = minimalBrand();
+    document.intents[0]!.replies.en!.text = 'x'.repeat(3073);
+    directory.putUnchecked(MINIMAL_BRAND_ID, document);
+    await expect(directory.get(MINIMAL_BRAND_ID)).rejects.toThrow(
+      /intents\[0\]\.replies\.en\.text/,
+    );
+    await expect(directory.queueSettings(MINIMAL_BRAND_ID)).resolves.toMatchObject({
+      brandId: MINIMAL_BRAND_ID,
+    });
+  });
+
+  it('refuses invalid queue settings, naming the field, and a document stored under another ID', async () => {
+    const directory = new InMemoryBrandDirectory();
+    const document = minimalBrand();
+    document.hours.human.timeZone = 'Mars/Olympus_Mons';
+    directory.putUnchecked(MINIMAL_BRAND_ID, document);
+    directory.putUnchecked('elsewhere', minimalBrand());
+    await expect(directory.queueSettings(MINIMAL_BRAND_ID)).rejects.toThrow(BrandConfigError);
+    await expect(directory.queueSettings(MINIMAL_BRAND_ID)).rejects.toThrow(
+      'hours.human.timeZone: unknown IANA time zone "Mars/Olympus_Mons"',
+    );
+    await expect(directory.queueSettings('elsewhere')).rejects.toThrow(
+      'brandId: test-brand is stored under brands/elsewhere',
+    );
+  });
+});
+
 describe('seedBrands', () => {
   it('seeds the sample brand (Vélo Café) by default', async () => {
     const directory = new InMemoryBrandDirectory();

@@ -1,4 +1,4 @@
-import { Firestore } from '@google-cloud/firestore';
+import { DocumentReference, Firestore } from '@google-cloud/firestore';
 import { FirestoreBrandDirectory } from '../../functions/adapters/firestore-brand-directory';
 import { BrandConfigError } from '../../functions/core/brand-config';
 import {
@@ -90,6 +90,83 @@ describeWithEmulators('FirestoreBrandDirectory on the Firestore emulator', () =>
     });
     await expect(directory.isDedicated('__reserved__')).resolves.toBe(true);
     expect((await db.collection('brands').doc('%5F_reserved__').get()).exists).toBe(true);
+  });
+
+  describe('queueSettings: what liveAgent reads', () => {
+    it('validates the queue settings alone: a broken bot part does not matter', async () => {
+      const brokenBot = minimalBrand();
+      brokenBot.intents[0]!.replies.en!.text = 'x'.repeat(3073);
+      await db.collection('brands').doc(MINIMAL_BRAND_ID).set(brokenBot);
+      const directory = new FirestoreBrandDirectory(db);
+      await expect(directory.get(MINIMAL_BRAND_ID)).rejects.toThrow(
+        'intents[0].replies.en.text: must be at most 3072 characters (got 3073)',
+      );
+      await expect(directory.queueSettings(MINIMAL_BRAND_ID)).resolves.toMatchObject({
+        brandId: MINIMAL_BRAND_ID,
+        locales: ['en', 'fr'],
+        hours: { human: { timeZone: 'Europe/Paris', returnToBotWhenOffline: true } },
+      });
+      await expect(directory.queueSettings('nobody')).resolves.toBeUndefined();
+    });
+
+    it('refuses invalid queue settings naming the field, and a document stored under another ID', async () => {
+      const broken = minimalBrand();
+      broken.hours.human.offlineMessage = { en: { text: 'Team offline.' } };
+      await db.collection('brands').doc(MINIMAL_BRAND_ID).set(broken);
+      await db.collection('brands').doc('elsewhere').set(minimalBrand());
+      const directory = new FirestoreBrandDirectory(db);
+      await expect(directory.queueSettings(MINIMAL_BRAND_ID)).rejects.toThrow(BrandConfigError);
+      await expect(directory.queueSettings(MINIMAL_BRAND_ID)).rejects.toThrow(
+        'hours.human.offlineMessage.fr: missing the fr version',
+      );
+      await expect(directory.queueSettings('elsewhere')).rejects.toThrow(
+        'brandId: test-brand is stored under brands/elsewhere',
+      );
+    });
+
+    it('one read serves get, routingFor, isDedicated and queueSettings; validations are cached', async () => {
+      let clock = 0;
+      const directory = new FirestoreBrandDirectory(db, { cacheTtlMs: 1000, now: () => clock });
+      await directory.put({ ...minimalBrand(), dedicated: true });
+      const reads = jest.spyOn(DocumentReference.prototype, 'get');
+      try {
+        const settings = await directory.queueSettings(MINIMAL_BRAND_ID);
+        expect(settings?.dedicated).toBe(true);
+        await expect(directory.get(MINIMAL_BRAND_ID)).resolves.toMatchObject({ dedicated: true });
+        await expect(directory.routingFor(MINIMAL_BRAND_ID)).resolves.toEqual({ missThreshold: 2 });
+        await expect(directory.isDedicated(MINIMAL_BRAND_ID)).resolves.toBe(true);
+        // The same validation answers again, not a new one.
+        await expect(directory.queueSettings(MINIMAL_BRAND_ID)).resolves.toBe(settings);
+        expect(reads).toHaveBeenCalledTimes(1);
+
+        // An edit is seen once the TTL is over, with one more read.
+        await db.collection('brands').doc(MINIMAL_BRAND_ID).update({ displayName: 'Renamed' });
+        clock = 999;
+        expect((await directory.queueSettings(MINIMAL_BRAND_ID))?.displayName).toBe('Test Brand');
+        clock = 1000;
+        expect((await directory.queueSettings(MINIMAL_BRAND_ID))?.displayName).toBe('Renamed');
+        expect(reads).toHaveBeenCalledTimes(2);
+      } finally {
+        reads.mockRestore();
+      }
+    });
+
+    it('does not cache an invalid document: a fix is live at once', async () => {
+      const directory = new FirestoreBrandDirectory(db, { cacheTtlMs: 60_000, now: () => 0 });
+      const broken = minimalBrand();
+      broken.hours.human.timeZone = 'Mars/Olympus_Mons';
+      await db.collection('brands').doc(MINIMAL_BRAND_ID).set(broken);
+      await expect(directory.queueSettings(MINIMAL_BRAND_ID)).rejects.toThrow(
+        'hours.human.timeZone: unknown IANA time zone "Mars/Olympus_Mons"',
+      );
+      await db
+        .collection('brands')
+        .doc(MINIMAL_BRAND_ID)
+        .update({ 'hours.human.timeZone': 'Europe/Paris' });
+      await expect(directory.queueSettings(MINIMAL_BRAND_ID)).resolves.toMatchObject({
+        hours: { human: { timeZone: 'Europe/Paris' } },
+      });
+    });
   });
 
   it('reuses what it read for the cache TTL, then reads again', async () => {

@@ -1,14 +1,15 @@
-import type { BrandConfigInput } from '../../functions/core/brand-config';
+import type { BrandConfigInput, QueueSettings } from '../../functions/core/brand-config';
 import {
   BrandConfigError,
   fillPlaceholders,
   formatPath,
   loadBrandConfig,
+  loadQueueSettings,
   parseBrandConfig,
 } from '../../functions/core/brand-config';
 import type { Suggestion } from '../../functions/core/business-messages-api';
 import { BM_LIMITS } from '../../functions/core/business-messages-api';
-import { sampleBrandDocument } from '../../functions/local/sample-brand';
+import { sampleBrandDocument, sampleBrandDocuments } from '../../functions/local/sample-brand';
 import { MINIMAL_BRAND_ID, minimalBrand } from '../fixtures/brands/minimal-brand';
 
 /** The problems a document is rejected with; [] when it loads. */
@@ -437,5 +438,198 @@ describe('canned responses', () => {
         ...(missing ? [`cannedResponses[2].text.${missing}: missing the ${missing} version`] : []),
       ]),
     );
+  });
+});
+
+describe('QueueSettings: what liveAgent reads of a brand', () => {
+  /** The problems `loadQueueSettings` refuses a document with; [] when it loads. */
+  function queueProblemsOf(document: unknown): string[] {
+    try {
+      loadQueueSettings(document);
+      return [];
+    } catch (error) {
+      if (error instanceof BrandConfigError) return error.problems;
+      throw error;
+    }
+  }
+
+  it('accepts the sample brands, as the whole configuration does', () => {
+    for (const document of sampleBrandDocuments()) {
+      const settings = loadQueueSettings(document);
+      const config = loadBrandConfig(document);
+      expect(settings).toMatchObject({
+        brandId: config.brandId,
+        displayName: config.displayName,
+        locales: config.locales,
+        defaultLocale: config.defaultLocale,
+        hours: { human: config.hours.human },
+      });
+      expect(settings.places).toEqual(config.places);
+    }
+  });
+
+  it('a whole configuration is queue settings too (callers holding one compile)', () => {
+    const config = loadBrandConfig(minimalBrand());
+    const settings: QueueSettings = config;
+    expect(settings.hours.human.returnToBotWhenOffline).toBe(true);
+  });
+
+  it('defaults the bot part when the document has none', () => {
+    const settings = loadQueueSettings(brandWith((b) => delete b.bot));
+    expect(settings.bot).toEqual({});
+  });
+
+  describe('accepts a brand whose bot part is broken, which the whole configuration refuses', () => {
+    it.each<[string, (b: BrandConfigInput) => void, string]>([
+      [
+        'an intent reply over the text limit',
+        (b) => (b.intents[0]!.replies.en!.text = x(BM_LIMITS.textChars + 1)),
+        'intents[0].replies.en.text: must be at most 3072 characters (got 3073)',
+      ],
+      [
+        'a greeting with an unknown placeholder',
+        (b) => (b.greeting.default.en = { text: 'Welcome to {plaecName}!' }),
+        'greeting.default.en.text: unknown placeholder {plaecName} (known: {brandName}, {placeName})',
+      ],
+      [
+        'no greeting at all',
+        (b) => delete (b as Partial<BrandConfigInput>).greeting,
+        'greeting: Invalid input: expected object, received undefined',
+      ],
+      [
+        'a broken bot schedule',
+        (b) => (b.hours.bot.timeZone = 'Europe/Pariss'),
+        'hours.bot.timeZone: unknown IANA time zone "Europe/Pariss"',
+      ],
+      [
+        'a bot field of the wrong type',
+        (b) => ((b.bot as Record<string, unknown>) = { typingIndicators: 'yes' }),
+        'bot.typingIndicators: Invalid input: expected boolean, received string',
+      ],
+      [
+        'no miss threshold',
+        (b) => ((b.routing as Record<string, unknown>).missThreshold = undefined),
+        'routing.missThreshold: Invalid input: expected number, received undefined',
+      ],
+      [
+        'a misspelt field',
+        (b) => ((b as Record<string, unknown>).greting = {}),
+        'greting: unknown field',
+      ],
+    ])('%s', (_name, change, refused) => {
+      const document = brandWith(change);
+      expect(problemsOf(document)).toEqual([refused]);
+      expect(() => loadBrandConfig(document)).toThrow(BrandConfigError);
+      expect(queueProblemsOf(document)).toEqual([]);
+    });
+
+    it('leaves intent chips in the offline message to the bot’s check (it reads no intents)', () => {
+      const document = brandWith(
+        (b) =>
+          (b.hours.human.offlineMessage.en = {
+            text: 'Team offline.',
+            suggestions: [chip('Menu', 'intent:menu')],
+          }),
+      );
+      expect(problemsOf(document)).toEqual([
+        'hours.human.offlineMessage.en.suggestions[0].reply.postbackData: no intent "menu"',
+      ]);
+      expect(queueProblemsOf(document)).toEqual([]);
+    });
+  });
+
+  describe('refuses what the queue notice reads, naming the field, as the whole configuration does', () => {
+    it.each<[string, (b: BrandConfigInput) => void, string]>([
+      [
+        'an unknown human time zone',
+        (b) => (b.hours.human.timeZone = 'Mars/Olympus_Mons'),
+        'hours.human.timeZone: unknown IANA time zone "Mars/Olympus_Mons"',
+      ],
+      [
+        'a malformed human time range',
+        (b) => (b.hours.human.weekly.mon = ['9-17']),
+        'hours.human.weekly.mon[0]: expected HH:MM-HH:MM (24-hour, e.g. 08:30-18:00), got "9-17"',
+      ],
+      [
+        'no returnToBotWhenOffline',
+        (b) => ((b.hours.human as Record<string, unknown>).returnToBotWhenOffline = undefined),
+        'hours.human.returnToBotWhenOffline: must be a boolean',
+      ],
+      [
+        'an offline message without one of the locales',
+        (b) => delete b.hours.human.offlineMessage.fr,
+        'hours.human.offlineMessage.fr: missing the fr version',
+      ],
+      [
+        'an offline message in a locale the brand does not have',
+        (b) => (b.hours.human.offlineMessage.de = { text: 'Team abwesend.' }),
+        'hours.human.offlineMessage.de: not one of locales (en, fr)',
+      ],
+      [
+        'an offline message over the text limit',
+        (b) => (b.hours.human.offlineMessage.en = { text: x(BM_LIMITS.textChars + 1) }),
+        'hours.human.offlineMessage.en.text: must be at most 3072 characters (got 3073)',
+      ],
+      [
+        'an offline message that breaks a limit once filled in',
+        (b) => {
+          b.places = { 'place-1': { name: { en: x(100), fr: 'Chez nous' } } };
+          b.hours.human.offlineMessage.en = { text: `${x(3000)} {placeName}` };
+        },
+        'hours.human.offlineMessage.en.text: must be at most 3072 characters (got 3101) once placeholders are filled in',
+      ],
+      [
+        'a default locale the brand does not have',
+        (b) => (b.defaultLocale = 'de'),
+        'defaultLocale: de is not one of locales (en, fr)',
+      ],
+      ['a repeated locale', (b) => (b.locales = ['en', 'fr', 'en']), 'locales: must not repeat'],
+      [
+        'a place not named in every locale',
+        (b) => (b.places = { 'place-1': { name: { en: 'The canal' } } }),
+        'places.place-1.name.fr: missing the fr version',
+      ],
+      [
+        'a bot avatar that is not https',
+        (b) => (b.bot = { avatarImage: 'http://example.com/a.png' }),
+        'bot.avatarImage: expected an https URL',
+      ],
+      [
+        'a dedicated flag that is not a boolean',
+        (b) => ((b as Record<string, unknown>).dedicated = 'true'),
+        'dedicated: Invalid input: expected boolean, received string',
+      ],
+      [
+        'a schema version from the future',
+        (b) => ((b as Record<string, unknown>).schemaVersion = 2),
+        'schemaVersion: must be 1',
+      ],
+    ])('%s', (_name, change, problem) => {
+      const document = brandWith(change);
+      expect(queueProblemsOf(document)).toEqual([problem]);
+      expect(problemsOf(document)).toEqual([problem]);
+    });
+
+    it('with the same BrandConfigError: the brand, every problem, permanent', () => {
+      const document = brandWith((b) => {
+        b.hours.human.timeZone = 'Mars/Olympus_Mons';
+        b.hours.human.weekly.tue = ['18:00-09:00'];
+      });
+      let thrown: unknown;
+      try {
+        loadQueueSettings(document);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(BrandConfigError);
+      const error = thrown as BrandConfigError;
+      expect(error.brandId).toBe(MINIMAL_BRAND_ID);
+      expect(error.retryable).toBe(false);
+      expect(error.message).toBe(
+        'invalid brand configuration for test-brand:\n' +
+          '  - hours.human.timeZone: unknown IANA time zone "Mars/Olympus_Mons"\n' +
+          '  - hours.human.weekly.tue[0]: 18:00-09:00 closes before it opens (split a range across midnight into two days)',
+      );
+    });
   });
 });

@@ -183,6 +183,37 @@ describe('outside human hours (injected clock)', () => {
   });
 });
 
+describe('a brand whose bot part is broken', () => {
+  /** The sample brand with an intent reply over the API's text limit: `get` refuses it. */
+  function brandWithBrokenBot(): unknown {
+    const doc = sampleBrandDocument() as {
+      intents: { replies: Record<string, { text?: string }> }[];
+    };
+    doc.intents[0]!.replies.en!.text = 'x'.repeat(3073);
+    return doc;
+  }
+
+  it('still gets its queued customers told someone is coming; automation quarantines its own events', async () => {
+    p = await startPipeline();
+    p.brands.putUnchecked('velo-cafe', brandWithBrokenBot());
+    await expect(p.brands.get('velo-cafe')).rejects.toThrow('intents[0].replies.en.text');
+
+    await p.customer.asksForAgent('conv-l');
+    expect(p.liveAgentOutcomes).toEqual([
+      { status: 'handled', state: 'queued', notice: 'coming', returnedToBot: false },
+    ]);
+    expect(p.outbound('conv-l').map(describeCommand)).toEqual([
+      'message BOT: Thanks for your patience: a member of our team will be with you shortly.',
+    ]);
+    expect(p.accepted('conv-l').messages).toHaveLength(1);
+    expect(p.quarantined()).toEqual([]);
+
+    // The bot's own events cannot be answered: automation quarantines them.
+    await p.customer.says('conv-m', 'What are your opening hours?');
+    expect(p.quarantined().map((m) => m.attributes?.source)).toEqual(['automation']);
+  });
+});
+
 describe('failures', () => {
   it('quarantines what is not a routed event, and acknowledges it', async () => {
     p = await startPipeline();
@@ -234,6 +265,24 @@ describe('failures', () => {
       { status: 'quarantined', reason: 'brand velo-cafe has no configuration' },
     ]);
     expect(p.quarantined()).toHaveLength(1);
+  });
+
+  it('quarantines an event of a brand whose human hours are invalid, naming the field', async () => {
+    p = await startPipeline();
+    const broken = sampleBrandDocument() as { hours: { human: Record<string, unknown> } };
+    broken.hours.human.timeZone = 'Mars/Olympus_Mons';
+    p.brands.putUnchecked('velo-cafe', broken);
+    await p.customer.asksForAgent('conv-k');
+    expect(p.liveAgentOutcomes).toEqual([
+      {
+        status: 'quarantined',
+        reason: expect.stringContaining(
+          'hours.human.timeZone: unknown IANA time zone "Mars/Olympus_Mons"',
+        ),
+      },
+    ]);
+    expect(p.quarantined()).toHaveLength(1);
+    expect(p.outbound('conv-k')).toEqual([]);
   });
 
   it('throws transient failures, so Pub/Sub redelivers', async () => {
