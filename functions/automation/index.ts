@@ -6,7 +6,7 @@ import { FirestoreConversationStore } from '../adapters/firestore-conversation-s
 import { PubSubEventBus } from '../adapters/pubsub-event-bus';
 import { loadConfig, topicIds } from '../platform/config';
 import { sha256Digest } from '../platform/digest';
-import { bootstrap } from '../platform/entry';
+import { awaitedOutsideRequestDomain, bootstrap } from '../platform/entry';
 import { createLogger } from '../platform/logger';
 import { keywordIntentMatcher } from '../ports/intent-matcher';
 import { AutomationConfig, brandCacheTtlMs } from './config';
@@ -41,6 +41,10 @@ const handler = bootstrap('automation', () => {
 });
 
 // Resolves with nothing, so the framework answers 204 (acknowledged); a throw answers 500.
-ff.cloudEvent('automation', async (cloudEvent: ff.CloudEvent<unknown>) => {
-  await handler(cloudEvent);
-});
+// The work runs outside the framework's per-request domain, which would track each of its
+// promises (awaitedOutsideRequestDomain says why).
+ff.cloudEvent('automation', (cloudEvent: ff.CloudEvent<unknown>) =>
+  awaitedOutsideRequestDomain(async () => {
+    await handler(cloudEvent);
+  }),
+);

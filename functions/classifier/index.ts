@@ -6,7 +6,7 @@ import { FirestoreConversationStore } from '../adapters/firestore-conversation-s
 import { PubSubEventBus } from '../adapters/pubsub-event-bus';
 import { loadConfig, topicIds } from '../platform/config';
 import { sha256Digest } from '../platform/digest';
-import { bootstrap } from '../platform/entry';
+import { awaitedOutsideRequestDomain, bootstrap } from '../platform/entry';
 import { createLogger } from '../platform/logger';
 import { ClassifierConfig } from './config';
 import { makeClassifierHandler } from './handler';
@@ -39,6 +39,10 @@ const handler = bootstrap('classifier', () => {
 });
 
 // Resolves with nothing, so the framework answers 204 (acknowledged); a throw answers 500.
-ff.cloudEvent('classifier', async (cloudEvent: ff.CloudEvent<unknown>) => {
-  await handler(cloudEvent);
-});
+// The work runs outside the framework's per-request domain, which would track each of its
+// promises (awaitedOutsideRequestDomain says why).
+ff.cloudEvent('classifier', (cloudEvent: ff.CloudEvent<unknown>) =>
+  awaitedOutsideRequestDomain(async () => {
+    await handler(cloudEvent);
+  }),
+);

@@ -7,7 +7,7 @@ import { FirestoreConversationStore } from '../adapters/firestore-conversation-s
 import { PubSubEventBus } from '../adapters/pubsub-event-bus';
 import { loadConfig, topicIds } from '../platform/config';
 import { sha256Digest } from '../platform/digest';
-import { bootstrap } from '../platform/entry';
+import { awaitedOutsideRequestDomain, bootstrap } from '../platform/entry';
 import { createLogger } from '../platform/logger';
 import { LiveAgentConfig } from './config';
 import { makeLiveAgentHandler } from './handler';
@@ -37,6 +37,10 @@ const handler = bootstrap('liveAgent', () => {
 });
 
 // Resolves with nothing, so the framework answers 204 (acknowledged); a throw answers 500.
-ff.cloudEvent('liveAgent', async (cloudEvent: ff.CloudEvent<unknown>) => {
-  await handler(cloudEvent);
-});
+// The work runs outside the framework's per-request domain, which would track each of its
+// promises (awaitedOutsideRequestDomain says why).
+ff.cloudEvent('liveAgent', (cloudEvent: ff.CloudEvent<unknown>) =>
+  awaitedOutsideRequestDomain(async () => {
+    await handler(cloudEvent);
+  }),
+);

@@ -7,7 +7,7 @@ import { FirestoreConversationStore } from '../adapters/firestore-conversation-s
 import { PubSubEventBus } from '../adapters/pubsub-event-bus';
 import { CONVERSATION_QUOTA } from '../core/send-policy';
 import { loadConfig, topicIds } from '../platform/config';
-import { bootstrap } from '../platform/entry';
+import { awaitedOutsideRequestDomain, bootstrap } from '../platform/entry';
 import { createLogger } from '../platform/logger';
 import { SenderConfig } from './config';
 import { makeSenderHandler } from './handler';
@@ -51,6 +51,10 @@ const handler = bootstrap('sender', () => {
 
 // Resolves with nothing, so the framework answers 204 (acknowledged); a throw answers 500 and
 // Pub/Sub redelivers.
-ff.cloudEvent('sender', async (cloudEvent: unknown) => {
-  await handler(cloudEvent);
-});
+// The work runs outside the framework's per-request domain, which would track each of its
+// promises (awaitedOutsideRequestDomain says why).
+ff.cloudEvent('sender', (cloudEvent: unknown) =>
+  awaitedOutsideRequestDomain(async () => {
+    await handler(cloudEvent);
+  }),
+);
