@@ -134,6 +134,7 @@ const webhook = (ratioToPublishFloor: number): WebhookFigures => ({
   emulatorServerCpuUsPerRequest: 700 * ratioToPublishFloor,
   publishFloorCpuUsPerRequest: 700,
   ratioToPublishFloor,
+  ratioToPublishFloorRange: [ratioToPublishFloor - 0.1, ratioToPublishFloor + 0.2],
   bareClientCpuUsPerRequest: 300,
 });
 
@@ -234,9 +235,10 @@ describe('bench report', () => {
       evaluateTargets({ ...results(), webhook: w }).find(
         (t) => t.figure === 'webhook.ratioToPublishFloor',
       );
+    // The median round's ratio decides; the rounds' range is shown beside it.
     expect(target(webhook(1.05))).toEqual({
       figure: 'webhook.ratioToPublishFloor',
-      value: '1.05',
+      value: '1.05 [0.95–1.25]',
       target: '≤ 1.05',
       verdict: 'PASS',
     });
@@ -246,7 +248,7 @@ describe('bench report', () => {
     const r = { ...results(), webhook: webhook(1.1) };
     const text = renderReport({ ...r, targets: evaluateTargets(r) });
     expect(text).toMatch(
-      /Pub\/Sub emulator: server CPU per request\s+770 µs\s+publish-only floor: 700 µs\s+1\.10\s+≤ 1\.05\s+MISS/,
+      /Pub\/Sub emulator: server CPU per request\s+770 µs\s+publish-only floor: 700 µs \[1\.00–1\.30\]\s+1\.10\s+≤ 1\.05\s+MISS/,
     );
     expect(text).toMatch(/Pub\/Sub emulator: req\/s.*publish-only floor: 950, 9 \/ 22 ms/);
     expect(text).toMatch(/in-memory bus: server CPU per request\s+420 µs\s+bare: 250 µs\s+1\.68/);

@@ -126,7 +126,12 @@ export function evaluateTargets(r: Omit<BenchResults, 'targets'>): TargetResult[
     target: '≥ 0.8',
     verdict: check(finite(w?.ratioToBare) ? w?.ratioToBare >= 0.8 : undefined),
   });
-  t.push(atMost('webhook.ratioToPublishFloor', w?.ratioToPublishFloor, 1.05));
+  t.push(
+    withInterval(
+      atMost('webhook.ratioToPublishFloor', w?.ratioToPublishFloor, 1.05),
+      w?.ratioToPublishFloorRange,
+    ),
+  );
   for (const fn of FUNCTIONS) {
     const c = r.coldStart?.[fn.name];
     t.push({
@@ -302,7 +307,7 @@ export function renderReport(r: BenchResults): string {
   const section = (title: string) => rows.push(title);
   const w = r.webhook;
   section(
-    `Webhook ingest (autocannon, ${w?.connections ?? 10} connections, ${w ? `${w.rounds} × ` : ''}${w?.durationSeconds ?? 10} s, alternating; req/s ratio: the median round's, rounds' range in brackets)`,
+    `Webhook ingest (autocannon, ${w?.connections ?? 10} connections, ${w ? `${w.rounds} × ` : ''}${w?.durationSeconds ?? 10} s, alternating; a ratio is the median round's, the rounds' range in brackets)`,
   );
   rows.push([
     '  in-memory bus: req/s',
@@ -341,7 +346,9 @@ export function renderReport(r: BenchResults): string {
   rows.push([
     '  Pub/Sub emulator: server CPU per request',
     us(w?.emulatorServerCpuUsPerRequest),
-    w ? `publish-only floor: ${us(w.publishFloorCpuUsPerRequest)}` : '',
+    w
+      ? `publish-only floor: ${us(w.publishFloorCpuUsPerRequest)}${w.ratioToPublishFloorRange ? ` [${interval(w.ratioToPublishFloorRange) ?? '—'}]` : ''}`
+      : '',
     fmt(w?.ratioToPublishFloor, 2),
     '≤ 1.05',
     verdictOf('webhook.ratioToPublishFloor'),

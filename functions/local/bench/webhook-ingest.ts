@@ -62,8 +62,12 @@ export interface WebhookFigures {
   emulatorServerCpuUsPerRequest: number;
   /** What the publish alone costs the deployed webhook's process, per request (µs). */
   publishFloorCpuUsPerRequest: number;
-  /** emulatorServerCpuUsPerRequest ÷ publishFloorCpuUsPerRequest: the webhook's own work. */
+  /**
+   * The webhook's server CPU per request ÷ the floor's, round by round (each webhook round over
+   * the floor's next to it): the median, and the range. The webhook's own work.
+   */
   ratioToPublishFloor: number;
+  ratioToPublishFloorRange: [number, number];
   /** The client's CPU per request against the bare function (autocannon in this process). */
   bareClientCpuUsPerRequest: number;
 }
@@ -163,12 +167,22 @@ export async function benchWebhookIngest(context: BenchContext): Promise<Webhook
       const order = round % 2 === 0 ? [baselineEntry, subjectEntry] : [subjectEntry, baselineEntry];
       for (const entry of order) entry.runs.push(await measure(entry.server));
     }
-    const ratios = subjectEntry.runs.map((run, i) => run.rps / (baselineEntry.runs[i]?.rps ?? NaN));
+    // Round by round: the subject's over the baseline's next to it, for rates and CPU alike.
+    const paired = (pick: (run: IngestRun) => number) => {
+      const ratios = subjectEntry.runs.map((run, i) => {
+        const next = baselineEntry.runs[i];
+        return next ? pick(run) / pick(next) : Number.NaN;
+      });
+      return {
+        median: median(ratios) ?? Number.NaN,
+        range: [Math.min(...ratios), Math.max(...ratios)] as [number, number],
+      };
+    };
     return {
       baseline: meanRun(baselineEntry.runs),
       subject: meanRun(subjectEntry.runs),
-      ratio: median(ratios) ?? Number.NaN,
-      range: [Math.min(...ratios), Math.max(...ratios)] as [number, number],
+      rps: paired((run) => run.rps),
+      cpu: paired((run) => run.serverCpuUsPerRequest),
     };
   };
 
@@ -202,12 +216,13 @@ export async function benchWebhookIngest(context: BenchContext): Promise<Webhook
   return figures(inMemory, onEmulator, { duration, rounds });
 }
 
-/** A webhook's and its baseline's rounds: means, and the median of the rounds' rps ratios. */
+/** A webhook's and its baseline's rounds: means, and the medians of the rounds' own ratios. */
 interface Alternated {
   baseline: IngestRun;
   subject: IngestRun;
-  ratio: number;
-  range: [number, number];
+  /** The median of the rounds' own ratios (subject ÷ baseline), and their range. */
+  rps: { median: number; range: [number, number] };
+  cpu: { median: number; range: [number, number] };
 }
 
 function figures(
@@ -224,8 +239,8 @@ function figures(
     bareRps: bare.rps,
     bareP50Ms: bare.p50Ms,
     bareP99Ms: bare.p99Ms,
-    ratioToBare: inMemory.ratio,
-    ratioToBareRange: inMemory.range,
+    ratioToBare: inMemory.rps.median,
+    ratioToBareRange: inMemory.rps.range,
     emulatorRps: emulator.rps,
     emulatorP50Ms: emulator.p50Ms,
     emulatorP99Ms: emulator.p99Ms,
@@ -239,7 +254,8 @@ function figures(
     bareServerCpuUsPerRequest: bare.serverCpuUsPerRequest,
     emulatorServerCpuUsPerRequest: emulator.serverCpuUsPerRequest,
     publishFloorCpuUsPerRequest: floor.serverCpuUsPerRequest,
-    ratioToPublishFloor: emulator.serverCpuUsPerRequest / floor.serverCpuUsPerRequest,
+    ratioToPublishFloor: onEmulator.cpu.median,
+    ratioToPublishFloorRange: onEmulator.cpu.range,
     bareClientCpuUsPerRequest: bare.clientCpuUsPerRequest,
   };
 }
