@@ -73,6 +73,8 @@ export interface WebhookFigures {
 }
 
 const CONNECTIONS = 10;
+/** Unmeasured load on the baseline between the warm-ups and the first round. */
+const REWARM_SECONDS = 3;
 
 export async function benchWebhookIngest(context: BenchContext): Promise<WebhookFigures> {
   const duration = context.quick ? 3 : 4;
@@ -81,7 +83,10 @@ export async function benchWebhookIngest(context: BenchContext): Promise<Webhook
   // bare function barely has), and that was counted against it. On a fresh Pub/Sub emulator (a
   // JVM still compiling) the first seconds of publishing also cost the publisher far more CPU.
   const warmup = context.quick ? 1 : 10;
-  const emulatorWarmup = context.quick ? 2 : 10;
+  // On the emulator, 30 s: run alone for a minute, the deployed webhook's CPU per request fell
+  // from ~2,000 µs in its first 5 s to a steady ~700 µs only after 30–40 s (the publish-only
+  // floor's after ~15 s), so with 10 s its first measured rounds cost up to 1.6 × the floor's.
+  const emulatorWarmup = context.quick ? 2 : 30;
   const pool = signedPool(1000, 200);
   const requests = pool.map((event) => ({
     method: 'POST',
@@ -153,14 +158,15 @@ export async function benchWebhookIngest(context: BenchContext): Promise<Webhook
   // the median is taken, keep one disturbed round from deciding the figure.
   const rounds = context.quick ? 1 : 6;
   const alternate = async (baseline: Server, subject: Server, warmupSeconds: number) => {
-    for (const server of [baseline, subject]) {
-      await autocannon({
-        url: server.url,
-        connections: CONNECTIONS,
-        duration: warmupSeconds,
-        requests,
-      });
-    }
+    const load = (server: Server, seconds: number) =>
+      autocannon({ url: server.url, connections: CONNECTIONS, duration: seconds, requests });
+    await load(baseline, warmupSeconds);
+    await load(subject, warmupSeconds);
+    // The baseline sat idle through the subject's warm-up, and a server idle for half a minute
+    // answers its next seconds of load far dearer (its first round cost 1,349 µs a request
+    // against 496–691 µs later, V8 having shrunk its heap meanwhile): loaded again, briefly,
+    // right before the rounds, as every server is between its rounds.
+    await load(baseline, REWARM_SECONDS);
     const baselineEntry = { server: baseline, runs: [] as IngestRun[] };
     const subjectEntry = { server: subject, runs: [] as IngestRun[] };
     for (let round = 0; round < rounds; round++) {
