@@ -122,7 +122,7 @@ export async function benchEndToEnd(context: BenchContext): Promise<EndToEndResu
       order.push(...(round % 2 === 0 ? [product, noop] : [noop, product]));
     }
     for (const chain of order) {
-      const idle = new Set(chains.filter((c) => c !== chain).flatMap((c) => [...c.pids()]));
+      const idle = new Set(chains.filter((c) => c !== chain).flatMap((c) => [...c.pids]));
       const cpuBefore = descendantsCpu();
       const selfBefore = process.cpuUsage();
       const driven = await driveConversations({
@@ -217,7 +217,7 @@ interface Chain {
   probeDir: string;
   names: readonly string[];
   /** Its processes (function processes and stand-in; the emulators are shared). */
-  pids: () => Set<number>;
+  pids: ReadonlySet<number>;
 }
 
 interface RoundRun {
@@ -300,7 +300,7 @@ async function startProduct(
     drive: { webhookUrl: stack.urls.webhook ?? '', standinUrl: stack.urls.standin ?? '' },
     probeDir,
     names: FUNCTION_NAMES,
-    pids: () => mine,
+    pids: mine,
   };
 }
 
@@ -387,7 +387,7 @@ async function startNoopChain(
     drive: { webhookUrl: hops[0].url, standinUrl },
     probeDir: baselineDir,
     names: hops.map((h) => h.name),
-    pids: () => new Set(children.map((c) => c.pid)),
+    pids: new Set(children.map((c) => c.pid)),
   };
 }
 
